@@ -1,0 +1,58 @@
+// Per-JS-environment state (main thread and each worker thread that loads the addon).
+//
+// Owns the completion handle through which finished jobs come back to this environment's thread,
+// and the JS factories registered by src/native.ts. Created at module init; destroyed at env
+// teardown after every job this environment submitted has come back.
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "runtime/job.h"
+
+namespace inferline {
+
+class EnvState {
+ public:
+  static EnvState* Create(Napi::Env env);
+  static EnvState* Get(Napi::Env env);
+
+  // Main thread: counts the job as in flight (keeping the loop alive) and hands it to the pool.
+  void Submit(std::unique_ptr<Job> job);
+  // Any thread: queues a finished job for Complete on this environment's thread.
+  void PushCompletion(std::unique_ptr<Job> job);
+
+  Napi::FunctionReference make_error;    // (code, message, ortCode) => InferlineError
+  Napi::FunctionReference make_tensor;   // (onnxType, data, dims) => Tensor
+  Napi::FunctionReference session_ctor;  // the native session class
+
+ private:
+  explicit EnvState(Napi::Env env);
+  ~EnvState();
+  static void OnCompletions(uv_async_t* handle);
+  static void OnAsyncCleanup(napi_async_cleanup_hook_handle hook, void* data);
+  static void OnFinalize(napi_env env, void* data, void* hint);
+  void DrainCompletions();
+  void WaitForOutstandingJobs();
+
+  napi_env env_;
+  uv_async_t* async_ = nullptr;                  // heap-allocated: freed by uv_close's callback
+  napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
+  napi_async_context async_context_ = nullptr;   // for the callback scope completions run in
+  Napi::ObjectReference async_resource_;
+  size_t in_flight_ = 0;                         // main thread only: submitted, not yet completed
+
+  std::mutex completions_mutex_;                 // guards completions_ and outstanding_
+  std::condition_variable completions_cv_;       // teardown waits here for outstanding_ == 0
+  std::vector<std::unique_ptr<Job>> completions_;
+  size_t outstanding_ = 0;                       // submitted, not yet pushed back by the pool
+  bool torn_down_ = false;                       // main thread only: cleanup hook ran
+  bool finalized_ = false;                       // main thread only: instance data finalized
+};
+
+}  // namespace inferline

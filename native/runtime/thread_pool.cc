@@ -1,0 +1,112 @@
+#include "runtime/thread_pool.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#include "runtime/env_state.h"
+
+namespace inferline {
+namespace {
+
+size_t ThreadCountFromEnv() {
+  const char* text = std::getenv("INFERLINE_THREADS");
+  if (text != nullptr) {
+    long parsed = std::strtol(text, nullptr, 10);
+    if (parsed > 0 && parsed <= 256) return static_cast<size_t>(parsed);
+  }
+  unsigned hardware = std::thread::hardware_concurrency();
+  return hardware == 0 ? 2 : hardware;
+}
+
+int SpinMicrosFromEnv() {
+  const char* text = std::getenv("INFERLINE_SPIN_MICROS");
+  if (text != nullptr) {
+    long parsed = std::strtol(text, nullptr, 10);
+    if (parsed >= 0 && parsed <= 100000) return static_cast<int>(parsed);
+  }
+  return 50;
+}
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+}  // namespace
+
+ThreadPool& ThreadPool::Shared() {
+  // Leaked on purpose: joining at exit would wait for ORT runs in flight, and destroying a
+  // condition variable that detached threads still use is undefined.
+  static ThreadPool* pool = new ThreadPool(ThreadCountFromEnv(), SpinMicrosFromEnv());
+  return *pool;
+}
+
+ThreadPool::ThreadPool(size_t thread_count, int spin_micros) : spin_micros_(spin_micros) {
+  workers_.reserve(thread_count);
+  for (size_t i = 0; i < thread_count; ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+    workers_.back().detach();
+  }
+}
+
+void ThreadPool::Submit(std::unique_ptr<Job> job) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    queue_.push_back(std::move(job));
+    queued_.fetch_add(1, std::memory_order_release);
+    // A spinning worker will see queued_ change; only wake a sleeper when nobody spins.
+    wake = sleeping_ > 0 && spinning_.load(std::memory_order_acquire) == 0;
+  }
+  if (wake) queue_cv_.notify_one();
+}
+
+// Spins up to spin_micros_ waiting for work; returns true if work appeared.
+bool ThreadPool::WaitBriefly() {
+  if (spin_micros_ == 0) return false;
+  spinning_.fetch_add(1, std::memory_order_acq_rel);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_micros_);
+  bool found = false;
+  for (int i = 0;; ++i) {
+    if (queued_.load(std::memory_order_acquire) != 0) {
+      found = true;
+      break;
+    }
+    CpuRelax();
+    // Checking the clock every iteration would dominate the loop; every 64 pauses is ~2-5 µs.
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= deadline) break;
+  }
+  spinning_.fetch_sub(1, std::memory_order_acq_rel);
+  return found;
+}
+
+void ThreadPool::WorkerLoop() {
+  for (;;) {
+    std::unique_ptr<Job> job;
+    WaitBriefly();
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      // Checked under the lock, so a Submit that saw us spinning cannot be missed.
+      while (queue_.empty()) {
+        ++sleeping_;
+        queue_cv_.wait(lock);
+        --sleeping_;
+      }
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      queued_.fetch_sub(1, std::memory_order_release);
+    }
+    job->Execute();
+    EnvState* env_state = job->env_state();
+    env_state->PushCompletion(std::move(job));
+  }
+}
+
+}  // namespace inferline

@@ -1,0 +1,47 @@
+// The addon's own inference threads: ORT runs here, never on the JS thread nor on libuv's four
+// shared threads (which fs, dns and crypto need).
+//
+// One pool per process, shared by every JS environment. A worker that finishes a job spins
+// briefly before sleeping: waking a sleeping thread costs ~15 µs here, more than a small model's
+// whole inference (FACTS.md), while a spinning worker picks the next job up in well under 1 µs.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "runtime/job.h"
+
+namespace inferline {
+
+class ThreadPool {
+ public:
+  // Sized on first use: INFERLINE_THREADS if set, else the number of hardware threads.
+  static ThreadPool& Shared();
+
+  // Takes ownership of `job`; Execute runs on a pool thread, then the job is handed to its
+  // environment's completion queue.
+  void Submit(std::unique_ptr<Job> job);
+
+  size_t size() const { return workers_.size(); }
+
+ private:
+  ThreadPool(size_t thread_count, int spin_micros);
+  void WorkerLoop();
+  bool WaitBriefly();
+
+  std::mutex queue_mutex_;                 // guards queue_ and sleeping_
+  std::condition_variable queue_cv_;       // signalled when a job arrives and someone sleeps
+  std::deque<std::unique_ptr<Job>> queue_;
+  int sleeping_ = 0;                       // workers blocked on queue_cv_
+  std::atomic<size_t> queued_{0};          // queue_.size(), readable without the lock
+  std::atomic<int> spinning_{0};           // workers spinning; they need no notify
+  const int spin_micros_;                  // how long an idle worker spins before sleeping
+  std::vector<std::thread> workers_;       // detached at exit: the pool is never destroyed
+};
+
+}  // namespace inferline

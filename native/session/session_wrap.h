@@ -1,0 +1,32 @@
+// The native half of a JS Session (src/session/session.ts holds one as a private field).
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "session/session_core.h"
+#include "session/session_lifecycle.h"
+
+namespace inferline {
+
+class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // Only constructed natively, from an External holding the created SessionCore.
+  explicit SessionWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Metadata(const Napi::CallbackInfo& info);
+  Napi::Value RunSync(const Napi::CallbackInfo& info);
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value EndProfiling(const Napi::CallbackInfo& info);
+  bool RequireOpen(Napi::Env env);
+
+  std::shared_ptr<SessionCore> core_;            // null after close()
+  std::shared_ptr<SessionLifecycle> lifecycle_;  // shared with this session's run jobs
+};
+
+}  // namespace inferline

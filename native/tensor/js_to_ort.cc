@@ -1,0 +1,135 @@
+#include "tensor/js_to_ort.h"
+
+#include <vector>
+
+#include "tensor/element_type.h"
+
+namespace inferline {
+namespace {
+
+std::string FormatDims(const std::vector<int64_t>& dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i > 0) text += ",";
+    text += std::to_string(dims[i]);
+  }
+  return text + "]";
+}
+
+Status ReadDims(const Napi::Value& dims_value, const ValueContext& what, std::vector<int64_t>* dims,
+                size_t* element_count) {
+  if (!dims_value.IsArray()) return Status(ErrorCode::kInvalidArg, what.Text() + ": dims must be an array of integers");
+  Napi::Array array = dims_value.As<Napi::Array>();
+  uint32_t rank = array.Length();
+  dims->resize(rank);
+  size_t count = 1;
+  for (uint32_t i = 0; i < rank; ++i) {
+    Napi::Value dim = array.Get(i);
+    double value = dim.IsNumber() ? dim.As<Napi::Number>().DoubleValue() : -1.0;
+    if (!(value >= 0 && value <= 9007199254740991.0) || value != static_cast<double>(static_cast<int64_t>(value))) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": dim " + std::to_string(i) +
+                                                " must be a non-negative integer");
+    }
+    (*dims)[i] = static_cast<int64_t>(value);
+    count *= static_cast<size_t>(value);
+  }
+  *element_count = count;
+  return Status::Ok();
+}
+
+Status CheckAgainstDeclared(const ValueInfo& expected, const std::vector<int64_t>& dims, const ValueContext& what) {
+  if (expected.dims.empty()) return Status::Ok();  // rank unknown or scalar: ORT checks the rest
+  if (dims.size() != expected.dims.size()) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": expected rank " + std::to_string(expected.dims.size()) +
+                                              ", received dims " + FormatDims(dims));
+  }
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (expected.dims[i] >= 0 && expected.dims[i] != dims[i]) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": expected dims " + FormatDims(expected.dims) +
+                                                " (-1 = any), received " + FormatDims(dims));
+    }
+  }
+  return Status::Ok();
+}
+
+Status StringTensorFromJs(const Napi::Value& data, const std::vector<int64_t>& dims, size_t element_count,
+                          const ValueContext& what, ValuePtr* out) {
+  if (!data.IsArray()) return Status(ErrorCode::kInvalidArg, what.Text() + ": string data must be an array of strings");
+  Napi::Array array = data.As<Napi::Array>();
+  if (array.Length() != element_count) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(dims) + " need " +
+                                              std::to_string(element_count) + " strings, received " +
+                                              std::to_string(array.Length()));
+  }
+  std::vector<std::string> strings(element_count);
+  std::vector<const char*> pointers(element_count);
+  for (uint32_t i = 0; i < element_count; ++i) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsString()) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": element " + std::to_string(i) + " is not a string");
+    }
+    strings[i] = item.As<Napi::String>().Utf8Value();
+    pointers[i] = strings[i].c_str();
+  }
+  const OrtApi* api = Api();
+  OrtAllocator* allocator = nullptr;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetAllocatorWithDefaultOptions(&allocator), what.Text());
+  OrtValue* raw = nullptr;
+  INFERLINE_RETURN_IF_ORT_ERROR(
+      api->CreateTensorAsOrtValue(allocator, dims.data(), dims.size(), ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING, &raw),
+      what.Text());
+  ValuePtr value(raw);
+  INFERLINE_RETURN_IF_ORT_ERROR(api->FillStringTensor(value.get(), pointers.data(), pointers.size()), what.Text());
+  *out = std::move(value);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status TensorFromJs(const ValueInfo& expected, const Napi::Value& data, const Napi::Value& dims_value,
+                    const ValueContext& what, ValuePtr* out) {
+  if (!expected.is_tensor) {
+    return Status(ErrorCode::kUnsupported, what.Text() + ": only tensor values are supported (this one is a sequence, map "
+                                                   "or optional)");
+  }
+  const ElementTypeInfo* type = FindElementType(expected.element_type);
+  if (type == nullptr) {
+    return Status(ErrorCode::kUnsupported, what.Text() + ": element type " + ElementTypeName(expected.element_type) +
+                                               " is not supported by inferline");
+  }
+  std::vector<int64_t> dims;
+  size_t element_count = 0;
+  INFERLINE_RETURN_IF_ERROR(ReadDims(dims_value, what, &dims, &element_count));
+  INFERLINE_RETURN_IF_ERROR(CheckAgainstDeclared(expected, dims, what));
+  if (type->byte_size == 0) return StringTensorFromJs(data, dims, element_count, what, out);
+
+  if (!data.IsTypedArray()) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": expected " + type->name + " data in a typed array");
+  }
+  Napi::TypedArray typed = data.As<Napi::TypedArray>();
+  if (typed.TypedArrayType() != type->js_array) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": the typed array's element type does not match " + type->name);
+  }
+  if (typed.ElementLength() != element_count) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(dims) + " need " +
+                                              std::to_string(element_count) + " elements, received " +
+                                              std::to_string(typed.ElementLength()));
+  }
+  Napi::ArrayBuffer buffer = typed.ArrayBuffer();
+  uint8_t* base = static_cast<uint8_t*>(buffer.Data());
+  if (base == nullptr && element_count > 0) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": its ArrayBuffer is detached (transferred or freed)");
+  }
+  // ORT rejects a null data pointer even for an empty tensor; any valid address will do there.
+  static uint8_t empty_tensor_data[8];
+  void* pointer = element_count == 0 ? static_cast<void*>(empty_tensor_data) : base + typed.ByteOffset();
+  OrtValue* raw = nullptr;
+  INFERLINE_RETURN_IF_ORT_ERROR(
+      Api()->CreateTensorWithDataAsOrtValue(CpuMemoryInfo(), pointer, element_count * type->byte_size, dims.data(),
+                                            dims.size(), expected.element_type, &raw),
+      what.Text());
+  out->reset(raw);
+  return Status::Ok();
+}
+
+}  // namespace inferline

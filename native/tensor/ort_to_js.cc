@@ -1,0 +1,111 @@
+#include "tensor/ort_to_js.h"
+
+#include <cstring>
+#include <vector>
+
+#include "runtime/env_state.h"
+#include "tensor/element_type.h"
+
+namespace inferline {
+namespace {
+
+Status StringsToJs(Napi::Env env, OrtValue* value, size_t count, const ValueContext& what, Napi::Value* out) {
+  const OrtApi* api = Api();
+  Napi::Array strings = Napi::Array::New(env, count);
+  std::string buffer;
+  for (size_t i = 0; i < count; ++i) {
+    size_t length = 0;
+    INFERLINE_RETURN_IF_ORT_ERROR(api->GetStringTensorElementLength(value, i, &length), what.Text());
+    buffer.resize(length);
+    if (length > 0) {
+      INFERLINE_RETURN_IF_ORT_ERROR(api->GetStringTensorElement(value, length, i, &buffer[0]), what.Text());
+    }
+    strings.Set(static_cast<uint32_t>(i), Napi::String::New(env, buffer.data(), length));
+  }
+  *out = strings;
+  return Status::Ok();
+}
+
+void ReleaseOrtValue(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)data;
+  Api()->ReleaseValue(static_cast<OrtValue*>(hint));
+}
+
+Status TypedArrayOver(Napi::Env env, ValuePtr value, const ElementTypeInfo& type, size_t count,
+                      const ValueContext& what, Napi::Value* out) {
+  size_t byte_length = count * type.byte_size;
+  void* data = nullptr;
+  INFERLINE_RETURN_IF_ORT_ERROR(Api()->GetTensorMutableData(value.get(), &data), what.Text());
+  napi_value buffer = nullptr;
+  if (byte_length == 0 || data == nullptr) {
+    napi_create_arraybuffer(env, 0, nullptr, &buffer);
+  } else {
+    OrtValue* owned = value.get();
+    napi_status status = napi_create_external_arraybuffer(env, data, byte_length, ReleaseOrtValue, owned, &buffer);
+    if (status == napi_ok) {
+      value.release();  // now owned by the ArrayBuffer's finalizer
+    } else {
+      // The host forbids external buffers (napi_no_external_buffers_allowed): copy instead.
+      if (Napi::Env(env).IsExceptionPending()) Napi::Env(env).GetAndClearPendingException();
+      void* copy = nullptr;
+      if (napi_create_arraybuffer(env, byte_length, &copy, &buffer) != napi_ok) {
+        return Status(ErrorCode::kInternal, what.Text() + ": could not allocate an ArrayBuffer of " +
+                                                std::to_string(byte_length) + " bytes");
+      }
+      std::memcpy(copy, data, byte_length);
+    }
+  }
+  napi_value typed = nullptr;
+  if (napi_create_typedarray(env, type.js_array, count, buffer, 0, &typed) != napi_ok) {
+    return Status(ErrorCode::kInternal, what.Text() + ": could not create the output typed array");
+  }
+  *out = Napi::Value(env, typed);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status TensorToJs(Napi::Env env, ValuePtr value, const ValueContext& what, Napi::Value* out) {
+  const OrtApi* api = Api();
+  int is_tensor = 0;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->IsTensor(value.get(), &is_tensor), what.Text());
+  if (is_tensor == 0) {
+    return Status(ErrorCode::kUnsupported, what.Text() + ": only tensor outputs are supported (this one is a sequence, "
+                                                   "map or optional)");
+  }
+  OrtTensorTypeAndShapeInfo* raw_info = nullptr;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorTypeAndShape(value.get(), &raw_info), what.Text());
+  TensorInfoPtr info(raw_info);
+  ONNXTensorElementDataType element_type = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorElementType(info.get(), &element_type), what.Text());
+  size_t rank = 0;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetDimensionsCount(info.get(), &rank), what.Text());
+  std::vector<int64_t> dims(rank);
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetDimensions(info.get(), dims.data(), rank), what.Text());
+  size_t count = 0;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorShapeElementCount(info.get(), &count), what.Text());
+  const ElementTypeInfo* type = FindElementType(element_type);
+  if (type == nullptr) {
+    return Status(ErrorCode::kUnsupported, what.Text() + ": element type " + ElementTypeName(element_type) +
+                                               " is not supported by inferline");
+  }
+  Napi::Value data;
+  if (type->byte_size == 0) {
+    INFERLINE_RETURN_IF_ERROR(StringsToJs(env, value.get(), count, what, &data));
+  } else {
+    INFERLINE_RETURN_IF_ERROR(TypedArrayOver(env, std::move(value), *type, count, what, &data));
+  }
+  Napi::Array js_dims = Napi::Array::New(env, rank);
+  for (size_t i = 0; i < rank; ++i) js_dims.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(dims[i])));
+  EnvState* state = EnvState::Get(env);
+  Napi::Value tensor = state->make_tensor.Call({Napi::Number::New(env, element_type), data, js_dims});
+  if (env.IsExceptionPending()) {
+    Napi::Error error = env.GetAndClearPendingException();
+    return Status(ErrorCode::kInternal, what.Text() + ": building the output Tensor failed: " + error.Message());
+  }
+  *out = tensor;
+  return Status::Ok();
+}
+
+}  // namespace inferline

@@ -1,0 +1,123 @@
+/**
+ * Every error inferline raises is an {@link InferlineError} with a stable `code`; users branch on
+ * `code`, never on the message. Argument errors are also `TypeError` or `RangeError` instances,
+ * as Node's own are. One factory per code; each code is listed in docs/errors.md.
+ */
+
+const kInferlineBrand = Symbol.for('inferline.error');
+
+export type InferlineErrorCode =
+  | 'ERR_INFERLINE_INVALID_ARG'
+  | 'ERR_INFERLINE_UNKNOWN_OPTION'
+  | 'ERR_INFERLINE_INVALID_TENSOR'
+  | 'ERR_INFERLINE_UNKNOWN_INPUT'
+  | 'ERR_INFERLINE_MISSING_INPUT'
+  | 'ERR_INFERLINE_UNKNOWN_OUTPUT'
+  | 'ERR_INFERLINE_DTYPE_MISMATCH'
+  | 'ERR_INFERLINE_SHAPE_MISMATCH'
+  | 'ERR_INFERLINE_DETACHED_BUFFER'
+  | 'ERR_INFERLINE_MODEL_NOT_FOUND'
+  | 'ERR_INFERLINE_RUNTIME_LOAD'
+  | 'ERR_INFERLINE_ADDON_LOAD'
+  | 'ERR_INFERLINE_ORT'
+  | 'ERR_INFERLINE_SESSION_CLOSED'
+  | 'ERR_INFERLINE_ABORTED'
+  | 'ERR_INFERLINE_PROVIDER_UNAVAILABLE'
+  | 'ERR_INFERLINE_UNSUPPORTED'
+  | 'ERR_INFERLINE_INTERNAL';
+
+interface ErrorExtras {
+  cause?: unknown;
+  /** ONNX Runtime's own OrtErrorCode, for ERR_INFERLINE_ORT. */
+  ortCode?: number;
+}
+
+function brand<E extends Error>(error: E, name: string, code: InferlineErrorCode, extras?: ErrorExtras): E {
+  Object.defineProperty(error, 'name', { value: name, configurable: true, writable: true, enumerable: false });
+  Object.defineProperty(error, 'code', { value: code, configurable: true, writable: true, enumerable: true });
+  if (extras?.ortCode !== undefined) {
+    Object.defineProperty(error, 'ortCode', { value: extras.ortCode, configurable: true, writable: true, enumerable: true });
+  }
+  Object.defineProperty(error, kInferlineBrand, { value: true });
+  return error;
+}
+
+/**
+ * Base class of inferline's errors. `instanceof InferlineError` also holds for the argument
+ * errors, which are built as TypeError/RangeError instances.
+ */
+export class InferlineError extends Error {
+  declare readonly code: InferlineErrorCode;
+  declare readonly ortCode?: number;
+
+  constructor(code: InferlineErrorCode, message: string, extras?: ErrorExtras) {
+    super(message, extras?.cause === undefined ? undefined : { cause: extras.cause });
+    brand(this, 'InferlineError', code, extras);
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kInferlineBrand] === true;
+  }
+}
+
+/** An error whose type says what went wrong, for users who branch on it. */
+export interface InferlineTypedError extends Error {
+  readonly code: InferlineErrorCode;
+  readonly ortCode?: number;
+}
+
+function typeError(code: InferlineErrorCode, message: string): InferlineTypedError {
+  return brand(new TypeError(message), 'TypeError', code) as unknown as InferlineTypedError;
+}
+
+function rangeError(code: InferlineErrorCode, message: string): InferlineTypedError {
+  return brand(new RangeError(message), 'RangeError', code) as unknown as InferlineTypedError;
+}
+
+export const errors = {
+  invalidArg: (message: string) => typeError('ERR_INFERLINE_INVALID_ARG', message),
+  outOfRange: (message: string) => rangeError('ERR_INFERLINE_INVALID_ARG', message),
+  unknownOption: (message: string) => typeError('ERR_INFERLINE_UNKNOWN_OPTION', message),
+  invalidTensor: (message: string) => typeError('ERR_INFERLINE_INVALID_TENSOR', message),
+  invalidTensorRange: (message: string) => rangeError('ERR_INFERLINE_INVALID_TENSOR', message),
+  unknownInput: (message: string) => typeError('ERR_INFERLINE_UNKNOWN_INPUT', message),
+  missingInput: (message: string) => typeError('ERR_INFERLINE_MISSING_INPUT', message),
+  unknownOutput: (message: string) => typeError('ERR_INFERLINE_UNKNOWN_OUTPUT', message),
+  dtypeMismatch: (message: string) => typeError('ERR_INFERLINE_DTYPE_MISMATCH', message),
+  shapeMismatch: (message: string) => rangeError('ERR_INFERLINE_SHAPE_MISMATCH', message),
+  detachedBuffer: (message: string) => typeError('ERR_INFERLINE_DETACHED_BUFFER', message),
+  modelNotFound: (message: string, cause?: unknown) =>
+    new InferlineError('ERR_INFERLINE_MODEL_NOT_FOUND', message, { cause }),
+  runtimeLoad: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_RUNTIME_LOAD', message, { cause }),
+  addonLoad: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_ADDON_LOAD', message, { cause }),
+  ort: (message: string, ortCode?: number) => new InferlineError('ERR_INFERLINE_ORT', message, { ortCode }),
+  sessionClosed: (message: string) => new InferlineError('ERR_INFERLINE_SESSION_CLOSED', message),
+  aborted: (message: string, cause?: unknown) => {
+    const error = new InferlineError('ERR_INFERLINE_ABORTED', message, { cause });
+    // AbortError is the name fetch(), streams and timers/promises use; code stays ours.
+    Object.defineProperty(error, 'name', { value: 'AbortError', configurable: true, writable: true });
+    return error;
+  },
+  providerUnavailable: (message: string) => new InferlineError('ERR_INFERLINE_PROVIDER_UNAVAILABLE', message),
+  unsupported: (message: string) => new InferlineError('ERR_INFERLINE_UNSUPPORTED', message),
+  internal: (message: string) => new InferlineError('ERR_INFERLINE_INTERNAL', message),
+};
+
+/** Builds the JS error for a failure reported by the addon (registered with it at load). */
+export function errorFromNative(code: string, message: string, ortCode: number): Error {
+  switch (code) {
+    case 'ERR_INFERLINE_INVALID_ARG':
+      return errors.invalidArg(message);
+    case 'ERR_INFERLINE_ORT':
+      return errors.ort(message, ortCode);
+    case 'ERR_INFERLINE_ABORTED':
+      return errors.aborted(message);
+    case 'ERR_INFERLINE_RUNTIME_LOAD':
+    case 'ERR_INFERLINE_SESSION_CLOSED':
+    case 'ERR_INFERLINE_PROVIDER_UNAVAILABLE':
+    case 'ERR_INFERLINE_UNSUPPORTED':
+      return new InferlineError(code, message);
+    default:
+      return errors.internal(message);
+  }
+}

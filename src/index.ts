@@ -1,0 +1,11 @@
+export { Session } from './session/session.js';
+export type { Feeds, Results, RunOptions } from './session/session.js';
+export type { SessionOptions, ProviderOptions, ProviderName } from './session/session-options.js';
+export type { ValueMetadata } from './session/value-metadata.js';
+export { runtimeInfo, loadRuntime } from './session/runtime-info.js';
+export type { RuntimeInfo, RuntimeOptions } from './session/runtime-info.js';
+export { Tensor } from './tensor/tensor.js';
+export type { Shape, TensorLike } from './tensor/tensor.js';
+export type { DType, TensorData } from './tensor/dtype.js';
+export { InferlineError } from './errors.js';
+export type { InferlineErrorCode } from './errors.js';

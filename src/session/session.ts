@@ -1,0 +1,203 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { errors, InferlineError } from '../errors.js';
+import { ensureRuntime, type NativeSession } from '../native.js';
+import type { Tensor, TensorLike } from '../tensor/tensor.js';
+import { describe, optionsObject, checkKnownOptions } from '../validate.js';
+import { FeedBinder } from './feed-binder.js';
+import { OutputSelector } from './output-selector.js';
+import { normalizeSessionOptions, type SessionOptions } from './session-options.js';
+import { toValueMetadata, type ValueMetadata } from './value-metadata.js';
+
+export type Feeds = Record<string, TensorLike>;
+export type Results = Record<string, Tensor>;
+
+export interface RunOptions {
+  /** Output names to fetch, or { name: Tensor } to have ONNX Runtime write into those tensors. */
+  outputs?: string[] | Record<string, Tensor>;
+  /** Aborts the run: a queued run is dropped, a running one terminated; rejects ERR_INFERLINE_ABORTED. */
+  signal?: AbortSignal;
+}
+
+const kRunOptionNames = ['outputs', 'signal'] as const;
+
+/**
+ * An ONNX Runtime inference session whose runs never block the event loop: `run` executes on
+ * inferline's own threads and resolves on the JS thread; inputs are read in place, outputs are
+ * handed over without a copy.
+ *
+ * @example
+ * const session = await Session.create('model.onnx', { intraOpThreads: 1 });
+ * const { y } = await session.run({ x: new Tensor('float32', new Float32Array(16), [1, 16]) });
+ * await session.close();
+ */
+export class Session {
+  /** The model's inputs: name, dtype and shape (symbolic dims as strings, unnamed free dims null). */
+  readonly inputs: readonly ValueMetadata[];
+  /** The model's outputs, as `inputs`. */
+  readonly outputs: readonly ValueMetadata[];
+  readonly #native: NativeSession;
+  readonly #label: string;
+  readonly #feeds: FeedBinder;
+  readonly #outputs: OutputSelector;
+  #closed = false;
+
+  private constructor(native: NativeSession, label: string) {
+    this.#native = native;
+    this.#label = label;
+    const metadata = native.metadata();
+    this.inputs = Object.freeze(metadata.inputs.map(toValueMetadata));
+    this.outputs = Object.freeze(metadata.outputs.map(toValueMetadata));
+    this.#feeds = new FeedBinder(label, this.inputs);
+    this.#outputs = new OutputSelector(label, this.outputs);
+  }
+
+  /**
+   * Loads a model from a file path or from its bytes. Loading runs off the JS thread.
+   *
+   * @throws ERR_INFERLINE_INVALID_ARG, ERR_INFERLINE_UNKNOWN_OPTION for bad arguments;
+   * ERR_INFERLINE_MODEL_NOT_FOUND for a missing file; ERR_INFERLINE_ORT when ONNX Runtime rejects
+   * the model; ERR_INFERLINE_PROVIDER_UNAVAILABLE for a provider this machine lacks;
+   * ERR_INFERLINE_RUNTIME_LOAD when ONNX Runtime itself cannot be loaded.
+   */
+  static async create(pathOrBytes: string | Uint8Array | ArrayBuffer, options?: SessionOptions): Promise<Session> {
+    let source: string | Uint8Array;
+    let defaultLabel: string;
+    if (typeof pathOrBytes === 'string') {
+      if (pathOrBytes.length === 0) throw errors.invalidArg('Session.create: the model path is empty');
+      source = pathOrBytes;
+      defaultLabel = basename(pathOrBytes);
+    } else if (pathOrBytes instanceof Uint8Array || pathOrBytes instanceof ArrayBuffer) {
+      source = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
+      if (source.byteLength === 0) throw errors.invalidArg('Session.create: the model bytes are empty (or their buffer is detached)');
+      defaultLabel = `model bytes (${source.byteLength} B)`;
+    } else {
+      throw errors.invalidArg(`Session.create: expected a model path or a Uint8Array of model bytes, received ${describe(pathOrBytes)}`);
+    }
+    const { native: nativeOptions, label } = normalizeSessionOptions(options, defaultLabel);
+    if (typeof source === 'string') {
+      const found = await stat(source).catch((cause: unknown) => cause as Error);
+      if (found instanceof Error || !found.isFile()) {
+        throw errors.modelNotFound(`Session.create: no model file at "${source}"`, found instanceof Error ? found : undefined);
+      }
+    }
+    const addon = ensureRuntime();
+    try {
+      const native = await addon.createSession(source, nativeOptions, label);
+      return new Session(native, label);
+    } catch (error) {
+      throw withCallerStack(error);
+    }
+  }
+
+  /**
+   * Runs the model on inferline's threads; the event loop stays free meanwhile. Many runs may be
+   * in flight on one session at once.
+   *
+   * @throws (rejects) ERR_INFERLINE_MISSING_INPUT, ERR_INFERLINE_UNKNOWN_INPUT,
+   * ERR_INFERLINE_DTYPE_MISMATCH, ERR_INFERLINE_SHAPE_MISMATCH, ERR_INFERLINE_INVALID_TENSOR,
+   * ERR_INFERLINE_DETACHED_BUFFER, ERR_INFERLINE_UNKNOWN_OUTPUT, ERR_INFERLINE_INVALID_ARG for bad
+   * feeds; ERR_INFERLINE_SESSION_CLOSED after close(); ERR_INFERLINE_ABORTED when `signal` fires;
+   * ERR_INFERLINE_ORT when ONNX Runtime fails.
+   */
+  async run(feeds: Feeds, options?: RunOptions): Promise<Results> {
+    this.#requireOpen();
+    const { datas, dims } = this.#feeds.bind(feeds);
+    let indices: number[] | undefined;
+    let preallocated: Array<Tensor | undefined> | undefined;
+    let signal: AbortSignal | undefined;
+    if (options !== undefined) {
+      const checked = optionsObject(options, `Session "${this.#label}" run`);
+      checkKnownOptions(checked, kRunOptionNames, `Session "${this.#label}" run`);
+      ({ indices, preallocated } = this.#outputs.select(checked.outputs));
+      signal = checkSignal(checked.signal, this.#label);
+    }
+    try {
+      if (signal === undefined) return await this.#native.run(datas, dims, indices, preallocated);
+      return await this.#runCancellable(datas, dims, indices, preallocated, signal);
+    } catch (error) {
+      throw withCallerStack(error);
+    }
+  }
+
+  async #runCancellable(datas: unknown[], dims: unknown[], indices: number[] | undefined,
+                        preallocated: Array<Tensor | undefined> | undefined, signal: AbortSignal): Promise<Results> {
+    if (signal.aborted) throw errors.aborted(`Session "${this.#label}" run was aborted before it started`, signal.reason);
+    const [promise, runId] = this.#native.run(datas, dims, indices, preallocated, true);
+    const onAbort = (): void => this.#native.cancel(runId);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await promise;
+    } catch (error) {
+      if (error instanceof InferlineError && error.code === 'ERR_INFERLINE_ABORTED' && error.cause === undefined) {
+        Object.defineProperty(error, 'cause', { value: signal.reason, configurable: true, writable: true });
+      }
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Runs the model on the calling thread and returns its outputs. Blocks that thread: meant for
+   * worker threads, where blocking is the point.
+   *
+   * @throws the same codes as run(), synchronously (ERR_INFERLINE_ABORTED excepted).
+   */
+  runSync(feeds: Feeds, options?: Omit<RunOptions, 'signal'>): Results {
+    this.#requireOpen();
+    const { datas, dims } = this.#feeds.bind(feeds);
+    if (options === undefined) return this.#native.runSync(datas, dims);
+    const checked = optionsObject(options, `Session "${this.#label}" runSync`);
+    checkKnownOptions(checked, ['outputs'], `Session "${this.#label}" runSync`);
+    const { indices, preallocated } = this.#outputs.select(checked.outputs);
+    return this.#native.runSync(datas, dims, indices, preallocated);
+  }
+
+  /** Ends profiling (option `profile`) and returns the path of the JSON trace ONNX Runtime wrote. */
+  endProfiling(): string {
+    this.#requireOpen();
+    return this.#native.endProfiling();
+  }
+
+  /**
+   * Stops accepting runs at once and resolves when the runs in flight have finished; the model's
+   * memory is released then. Calling it again is harmless.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#native.close();
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #requireOpen(): void {
+    if (this.#closed) throw errors.sessionClosed(`Session "${this.#label}" is closed`);
+  }
+}
+
+function checkSignal(signal: unknown, label: string): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (signal instanceof AbortSignal) return signal;
+  throw errors.invalidArg(`Session "${label}" run: signal must be an AbortSignal, received ${describe(signal)}`);
+}
+
+/**
+ * Errors from the addon are created on a completion callback, with no JS frames of the caller.
+ * Called after the await, captureStackTrace records the caller's async stack instead.
+ */
+function withCallerStack(error: unknown): unknown {
+  if (error instanceof Error && typeof Error.captureStackTrace === 'function') {
+    const message = `${error.name}: ${error.message}`;
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, withCallerStack);
+    if (holder.stack !== undefined) {
+      const frames = holder.stack.slice(holder.stack.indexOf('\n'));
+      Object.defineProperty(error, 'stack', { value: message + frames, configurable: true, writable: true });
+    }
+  }
+  return error;
+}
