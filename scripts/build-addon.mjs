@@ -42,7 +42,7 @@ try {
 }
 
 const [command, ...prefix] = nodeGypCommand();
-const args = [...prefix, 'rebuild', '-j', 'max'];
+const args = [...prefix, 'rebuild', '-j', 'max', '--loglevel', 'warn'];
 // Node's headers ship with Debian's nodejs; use them rather than downloading (no network here).
 if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
 const result = spawnSync(command, args, { cwd: kRoot, stdio: 'inherit' });

@@ -1,5 +1,8 @@
 #include "runtime/env_state.h"
 
+#include <cstdlib>
+#include <thread>
+
 #include "runtime/thread_pool.h"
 
 namespace inferline {
@@ -16,7 +19,20 @@ EnvState* EnvState::Get(Napi::Env env) {
   return static_cast<EnvState*>(data);
 }
 
-EnvState::EnvState(Napi::Env env) : env_(env) {
+namespace {
+
+uint64_t PollWindowNsFromEnv() {
+  const char* text = std::getenv("INFERLINE_SPIN_MICROS");
+  if (text != nullptr) {
+    long parsed = std::strtol(text, nullptr, 10);
+    if (parsed >= 0 && parsed <= 100000) return static_cast<uint64_t>(parsed) * 1000;
+  }
+  return 50 * 1000;
+}
+
+}  // namespace
+
+EnvState::EnvState(Napi::Env env) : env_(env), poll_window_ns_(PollWindowNsFromEnv()) {
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
   async_ = new uv_async_t();
@@ -24,6 +40,11 @@ EnvState::EnvState(Napi::Env env) : env_(env) {
   async_->data = this;
   // Unreferenced while idle so that an unused addon never keeps the process alive.
   uv_unref(reinterpret_cast<uv_handle_t*>(async_));
+  idle_ = new uv_idle_t();
+  uv_idle_init(loop, idle_);
+  idle_->data = this;
+  // Never keeps the loop alive by itself; while started it only makes epoll poll without sleeping.
+  uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
 
   Napi::Object resource = Napi::Object::New(env);
   async_resource_ = Napi::Persistent(resource);
@@ -35,6 +56,10 @@ EnvState::~EnvState() { WaitForOutstandingJobs(); }
 
 void EnvState::Submit(std::unique_ptr<Job> job) {
   if (in_flight_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(async_));
+  if (poll_window_ns_ > 0) {
+    poll_until_ns_ = uv_hrtime() + poll_window_ns_;
+    if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
+  }
   {
     std::lock_guard<std::mutex> lock(completions_mutex_);
     ++outstanding_;
@@ -48,6 +73,7 @@ void EnvState::PushCompletion(std::unique_ptr<Job> job) {
   {
     std::lock_guard<std::mutex> lock(completions_mutex_);
     completions_.push_back(std::move(job));
+    has_completions_.store(true, std::memory_order_release);
     --outstanding_;
     uv_async_send(async);
     if (outstanding_ == 0) completions_cv_.notify_all();
@@ -56,11 +82,23 @@ void EnvState::PushCompletion(std::unique_ptr<Job> job) {
 
 void EnvState::OnCompletions(uv_async_t* handle) { static_cast<EnvState*>(handle->data)->DrainCompletions(); }
 
+void EnvState::OnIdlePoll(uv_idle_t* handle) {
+  auto* state = static_cast<EnvState*>(handle->data);
+  if (state->has_completions_.load(std::memory_order_acquire)) {
+    state->DrainCompletions();
+  } else {
+    // On a busy machine the run we wait for may need this very core: give it up each turn.
+    std::this_thread::yield();
+  }
+  if (state->in_flight_ == 0 || uv_hrtime() >= state->poll_until_ns_) uv_idle_stop(handle);
+}
+
 void EnvState::DrainCompletions() {
   std::vector<std::unique_ptr<Job>> done;
   {
     std::lock_guard<std::mutex> lock(completions_mutex_);
     done.swap(completions_);
+    has_completions_.store(false, std::memory_order_relaxed);
   }
   if (done.empty() || torn_down_) return;
   Napi::Env env(env_);
@@ -100,16 +138,26 @@ void EnvState::OnAsyncCleanup(napi_async_cleanup_hook_handle hook, void* data) {
     state->completions_.clear();
   }
   (void)hook;
-  uv_close(reinterpret_cast<uv_handle_t*>(state->async_), [](uv_handle_t* handle) {
-    auto* closed_state = static_cast<EnvState*>(handle->data);
-    napi_async_cleanup_hook_handle hook_handle = closed_state->cleanup_hook_;
-    delete reinterpret_cast<uv_async_t*>(handle);
-    closed_state->async_ = nullptr;
-    // Whichever of "handle closed" and "instance data finalized" happens last frees the state.
-    bool free_now = closed_state->finalized_;
-    napi_remove_async_cleanup_hook(hook_handle);
-    if (free_now) delete closed_state;
-  });
+  uv_idle_stop(state->idle_);
+  uv_close(reinterpret_cast<uv_handle_t*>(state->idle_), &EnvState::OnHandleClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(state->async_), &EnvState::OnHandleClosed);
+}
+
+void EnvState::OnHandleClosed(uv_handle_t* handle) {
+  auto* state = static_cast<EnvState*>(handle->data);
+  if (handle == reinterpret_cast<uv_handle_t*>(state->async_)) {
+    delete state->async_;
+    state->async_ = nullptr;
+  } else {
+    delete state->idle_;
+    state->idle_ = nullptr;
+  }
+  if (--state->open_handles_ > 0) return;
+  napi_async_cleanup_hook_handle hook_handle = state->cleanup_hook_;
+  // Whichever of "handles closed" and "instance data finalized" happens last frees the state.
+  bool free_now = state->finalized_;
+  napi_remove_async_cleanup_hook(hook_handle);
+  if (free_now) delete state;
 }
 
 void EnvState::OnFinalize(napi_env env, void* data, void* hint) {
@@ -124,7 +172,7 @@ void EnvState::OnFinalize(napi_env env, void* data, void* hint) {
   state->session_ctor.Reset();
   state->async_resource_.Reset();
   state->finalized_ = true;
-  if (state->async_ == nullptr) delete state;
+  if (state->open_handles_ == 0) delete state;
 }
 
 }  // namespace inferline

@@ -81,7 +81,12 @@ bool ThreadPool::WaitBriefly() {
     }
     CpuRelax();
     // Checking the clock every iteration would dominate the loop; every 64 pauses is ~2-5 µs.
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= deadline) break;
+    // Yielding there too lets a thread that shares this core (the JS thread, on a busy machine)
+    // run instead of waiting out our spin.
+    if ((i & 63) == 63) {
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::yield();
+    }
   }
   spinning_.fetch_sub(1, std::memory_order_acq_rel);
   return found;
