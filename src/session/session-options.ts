@@ -21,7 +21,7 @@ export interface SessionOptions {
   /** Threads across parallel branches of a graph (ORT inter-op), with executionMode 'parallel'. */
   interOpThreads?: number;
   /** Graph optimisation level; default 'all', as in onnxruntime-node. */
-  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'layout' | 'all';
   executionMode?: 'sequential' | 'parallel';
   /** ONNX Runtime's CPU memory arena; default on. */
   memoryArena?: boolean;
@@ -51,7 +51,8 @@ export const kSessionOptionNames = [
   'name',
 ] as const;
 
-const kGraphLevels = { disabled: 0, basic: 1, extended: 2, all: 99 } as const;
+// 'layout' (3) is ONNX Runtime's level between extended and all (ORT_ENABLE_LAYOUT, 1.22+).
+const kGraphLevels = { disabled: 0, basic: 1, extended: 2, layout: 3, all: 99 } as const;
 const kExecutionModes = { sequential: 0, parallel: 1 } as const;
 const kProviderNames: readonly ProviderName[] = ['cpu', 'cuda', 'tensorrt'];
 
