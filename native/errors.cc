@@ -35,6 +35,9 @@ Napi::Value ToJsError(Napi::Env env, const Status& status) {
 }
 
 void ThrowAsJs(Napi::Env env, const Status& status) {
+  // A JS exception already pending (a getter of the caller's object threw while we read it) is
+  // the root cause: let it propagate rather than replace it with our consequence of it.
+  if (env.IsExceptionPending()) return;
   Napi::Value error = ToJsError(env, status);
   napi_throw(env, error);
 }

@@ -55,7 +55,7 @@ class Status {
 // (so the error is an InferlineError with `code`), falling back to a plain Error if none is set.
 Napi::Value ToJsError(Napi::Env env, const Status& status);
 
-// Throws `status` as a JS exception on the main thread.
+// Throws `status` as a JS exception on the main thread, unless a JS exception is already pending.
 void ThrowAsJs(Napi::Env env, const Status& status);
 
 }  // namespace inferline

@@ -2,7 +2,7 @@
  * The only module that loads the addon. It finds ONNX Runtime's library, loads it once per
  * process on first use, and registers the factories the addon builds errors and tensors with.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,15 @@ export const kLogLevels = ['verbose', 'info', 'warning', 'error', 'fatal'] as co
 
 let runtimeLoaded = false;
 
+/** The same library under another spelling (relative, via a symlink) must compare equal. */
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // missing file: let dlopen report it with the path as given
+  }
+}
+
 /** Loads ONNX Runtime if it is not loaded yet, and returns the addon. */
 export function ensureRuntime(options: RuntimeOptions = {}): Addon {
   const native = loadAddon();
@@ -107,7 +116,7 @@ export function ensureRuntime(options: RuntimeOptions = {}): Addon {
         'is not installed. Install onnxruntime-node or set ORT_LIB_PATH to libonnxruntime.so.',
     );
   }
-  native.loadRuntime(libraryPath, kLogLevels.indexOf(options.logLevel ?? 'warning'));
+  native.loadRuntime(canonicalPath(libraryPath), kLogLevels.indexOf(options.logLevel ?? 'warning'));
   runtimeLoaded = true;
   return native;
 }

@@ -11,9 +11,8 @@ namespace {
 // while static destructors run at process exit, and ORT's own teardown order is not ours to
 // control, so releasing the library or OrtEnv at exit would trade a leak for a crash.
 struct LoadedRuntime {
-  std::once_flag once;
-  Status load_status;
-  std::string library_path;
+  std::mutex load_mutex;      // serialises loading across JS environments (worker threads)
+  std::string library_path;   // the path loaded (or last tried, while api is null)
   void* library = nullptr;
   const OrtApiBase* api_base = nullptr;
   const OrtApi* api = nullptr;
@@ -72,8 +71,11 @@ Status LoadOnce(const RuntimeLoadOptions& options, LoadedRuntime* runtime) {
 
 Status LoadRuntime(const RuntimeLoadOptions& options) {
   LoadedRuntime& runtime = Runtime();
-  std::call_once(runtime.once, [&] { runtime.load_status = LoadOnce(options, &runtime); });
-  if (!runtime.load_status.ok()) return runtime.load_status;
+  std::lock_guard<std::mutex> lock(runtime.load_mutex);
+  if (runtime.api == nullptr) {
+    // Not loaded yet, or an earlier attempt failed: a failed path may be followed by a good one.
+    return LoadOnce(options, &runtime);
+  }
   if (!options.library_path.empty() && options.library_path != runtime.library_path) {
     return Status(ErrorCode::kRuntimeLoad, "ONNX Runtime is already loaded from \"" + runtime.library_path +
                                                "\"; cannot load \"" + options.library_path +
@@ -82,7 +84,11 @@ Status LoadRuntime(const RuntimeLoadOptions& options) {
   return Status::Ok();
 }
 
-bool RuntimeLoaded() { return Runtime().api != nullptr; }
+bool RuntimeLoaded() {
+  LoadedRuntime& runtime = Runtime();
+  std::lock_guard<std::mutex> lock(runtime.load_mutex);
+  return runtime.api != nullptr;
+}
 const OrtApi* Api() { return Runtime().api; }
 OrtEnv* ProcessEnv() { return Runtime().env; }
 

@@ -2,8 +2,8 @@
 //
 // ONNX Runtime is never linked: the addon must load without it so that a missing library becomes a
 // JS error at first use rather than a failure at import. The library is process-wide and loaded
-// once under std::call_once; every JS environment (main thread and workers) shares it and its
-// single OrtEnv.
+// once per process, under a mutex; every JS environment (main thread and workers) shares it and
+// its single OrtEnv.
 #pragma once
 
 #include <onnxruntime_c_api.h>
@@ -31,8 +31,8 @@ struct RuntimeInfo {
   std::vector<std::string> providers;    // ORT provider names compiled into the library
 };
 
-// Loads the runtime once. Later calls return the first call's outcome; a later call asking for a
-// different path fails with kRuntimeLoad naming both paths.
+// Loads the runtime once per process. After a success, a call asking for a different path fails
+// with kRuntimeLoad naming both paths; after a failure, the next call tries again.
 Status LoadRuntime(const RuntimeLoadOptions& options);
 
 // True once LoadRuntime succeeded.

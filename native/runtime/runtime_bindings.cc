@@ -66,12 +66,19 @@ Napi::Value CreateSessionJs(const Napi::CallbackInfo& info) {
     return Fail(env, Status(ErrorCode::kInvalidArg,
                             "createSession(pathOrBytes: string | Uint8Array, options: object, label: string)"));
   }
-  if (info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().ArrayBuffer().Data() == nullptr) {
-    return Fail(env, Status(ErrorCode::kInvalidArg, "Session.create: the model bytes' ArrayBuffer is detached or empty"));
+  if (info[0].IsTypedArray()) {
+    napi_typedarray_type type = napi_int8_array;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_get_typedarray_info(env, info[0], &type, &length, &data, nullptr, nullptr);
+    if (type != napi_uint8_array || data == nullptr || length == 0) {
+      return Fail(env, Status(ErrorCode::kInvalidArg,
+                              "Session.create: model bytes must be a non-empty Uint8Array (not detached)"));
+    }
   }
   SessionOptionsPtr options;
   Status status = BuildSessionOptions(info[1].As<Napi::Object>(), &options);
-  if (!status.ok()) return Fail(env, status);
+  if (!status.ok() || env.IsExceptionPending()) return Fail(env, status);
   EnvState* state = EnvState::Get(env);
   auto job = std::make_unique<CreateSessionJob>(env, state, info[2].As<Napi::String>().Utf8Value(), info[0],
                                                 std::move(options));

@@ -10,9 +10,10 @@ CreateSessionJob::CreateSessionJob(Napi::Env env, EnvState* env_state, std::stri
   if (source.IsString()) {
     path_ = source.As<Napi::String>().Utf8Value();
   } else {
-    Napi::TypedArray typed = source.As<Napi::TypedArray>();
-    bytes_ = static_cast<const uint8_t*>(typed.ArrayBuffer().Data()) + typed.ByteOffset();
-    byte_length_ = typed.ByteLength();
+    // The caller checked it is a Uint8Array; this also covers SharedArrayBuffer-backed bytes.
+    void* data = nullptr;
+    napi_get_typedarray_info(env, source, nullptr, &byte_length_, &data, nullptr, nullptr);
+    bytes_ = data;
     bytes_ref_ = Napi::Persistent(source);
   }
 }

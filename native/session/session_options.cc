@@ -83,9 +83,11 @@ Status AppendProvider(OrtSessionOptions* session_options, const Napi::Object& pr
     Status created = FromOrt(api->CreateCUDAProviderOptions(&raw), "CreateCUDAProviderOptions");
     if (!created.ok()) return ProviderUnavailable(name, created);
     CudaOptionsPtr cuda(raw);
+    // ORT loads the provider bridge (libonnxruntime_providers_shared) here already, so a machine
+    // without it fails at this step: that too means the provider is unavailable.
     Status updated = FromOrt(api->UpdateCUDAProviderOptions(cuda.get(), keys.data(), values.data(), keys.size()),
                              "UpdateCUDAProviderOptions");
-    if (!updated.ok()) return updated;
+    if (!updated.ok()) return ProviderUnavailable(name, updated);
     Status appended = FromOrt(api->SessionOptionsAppendExecutionProvider_CUDA_V2(session_options, cuda.get()),
                               "append CUDA provider");
     return appended.ok() ? appended : ProviderUnavailable(name, appended);
@@ -98,7 +100,7 @@ Status AppendProvider(OrtSessionOptions* session_options, const Napi::Object& pr
     Status updated = FromOrt(
         api->UpdateTensorRTProviderOptions(tensorrt.get(), keys.data(), values.data(), keys.size()),
         "UpdateTensorRTProviderOptions");
-    if (!updated.ok()) return updated;
+    if (!updated.ok()) return ProviderUnavailable(name, updated);
     Status appended = FromOrt(
         api->SessionOptionsAppendExecutionProvider_TensorRT_V2(session_options, tensorrt.get()),
         "append TensorRT provider");

@@ -68,6 +68,8 @@ Napi::Value SessionWrap::RunSync(const Napi::CallbackInfo& info) {
   if (!RequireOpen(env)) return env.Undefined();
   std::unique_ptr<RunPlan> plan;
   Status status = RunPlan::Prepare(core_, info, /*keep_alive=*/false, &plan);
+  // Reading the arguments can run the caller's getters; if one threw, stop with its exception.
+  if (env.IsExceptionPending()) return env.Undefined();
   if (status.ok()) status = plan->Execute(nullptr);
   Napi::Value result;
   if (status.ok()) status = plan->ToJs(env, &result);
@@ -85,7 +87,9 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   if (!RequireOpen(env)) return env.Undefined();
   std::unique_ptr<RunPlan> plan;
   Status status = RunPlan::Prepare(core_, info, /*keep_alive=*/true, &plan);
-  if (!status.ok()) {
+  // A getter of the caller's that threw leaves its exception pending: no promise or job may be
+  // created in that state (napi_create_promise would fail and the job settle nothing).
+  if (!status.ok() || env.IsExceptionPending()) {
     ThrowAsJs(env, status);
     return env.Undefined();
   }
@@ -115,7 +119,10 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
 
 Napi::Value SessionWrap::Cancel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    ThrowAsJs(env, Status(ErrorCode::kInvalidArg, "cancel(runId: number)"));
+    return env.Undefined();
+  }
   auto found = lifecycle_->cancellable.find(info[0].As<Napi::Number>().Uint32Value());
   if (found != lifecycle_->cancellable.end()) found->second->Cancel();
   return env.Undefined();

@@ -31,7 +31,11 @@ Status ReadDims(const Napi::Value& dims_value, const ValueContext& what, std::ve
                                                 " must be a non-negative integer");
     }
     (*dims)[i] = static_cast<int64_t>(value);
-    count *= static_cast<size_t>(value);
+    // Checked: dims whose product wraps around could otherwise pass the length check below.
+    if (__builtin_mul_overflow(count, static_cast<size_t>(value), &count) || count > (size_t{1} << 48)) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(*dims) +
+                                                " hold more elements than any buffer can (overflow)");
+    }
   }
   *element_count = count;
   return Status::Ok();
@@ -106,23 +110,28 @@ Status TensorFromJs(const ValueInfo& expected, const Napi::Value& data, const Na
   if (!data.IsTypedArray()) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": expected " + type->name + " data in a typed array");
   }
-  Napi::TypedArray typed = data.As<Napi::TypedArray>();
-  if (typed.TypedArrayType() != type->js_array) {
+  // One call gives type, length and the data pointer (offset included), for ArrayBuffer and
+  // SharedArrayBuffer alike; napi_get_arraybuffer_info would refuse the latter.
+  napi_typedarray_type array_type = napi_uint8_array;
+  size_t length = 0;
+  void* pointer = nullptr;
+  if (napi_get_typedarray_info(data.Env(), data, &array_type, &length, &pointer, nullptr, nullptr) != napi_ok) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": could not read its typed array");
+  }
+  if (array_type != type->js_array) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": the typed array's element type does not match " + type->name);
   }
-  if (typed.ElementLength() != element_count) {
+  if (length != element_count) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(dims) + " need " +
                                               std::to_string(element_count) + " elements, received " +
-                                              std::to_string(typed.ElementLength()));
+                                              std::to_string(length));
   }
-  Napi::ArrayBuffer buffer = typed.ArrayBuffer();
-  uint8_t* base = static_cast<uint8_t*>(buffer.Data());
-  if (base == nullptr && element_count > 0) {
+  if (pointer == nullptr && element_count > 0) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": its ArrayBuffer is detached (transferred or freed)");
   }
   // ORT rejects a null data pointer even for an empty tensor; any valid address will do there.
   static uint8_t empty_tensor_data[8];
-  void* pointer = element_count == 0 ? static_cast<void*>(empty_tensor_data) : base + typed.ByteOffset();
+  if (element_count == 0) pointer = empty_tensor_data;
   OrtValue* raw = nullptr;
   INFERLINE_RETURN_IF_ORT_ERROR(
       Api()->CreateTensorWithDataAsOrtValue(CpuMemoryInfo(), pointer, element_count * type->byte_size, dims.data(),

@@ -68,7 +68,8 @@ export class FeedBinder {
       dims[i] = view.shape;
       matched++;
     }
-    if (Object.keys(feeds).length !== matched) this.#rejectUnknown(feeds as object);
+    // Feeds found through the prototype count as given; only extra own keys are unknown.
+    if (Object.keys(feeds).length > matched) this.#rejectUnknown(feeds as object);
     return { datas, dims };
   }
 
@@ -77,6 +78,9 @@ export class FeedBinder {
   }
 
   #missing(input: ValueMetadata, feeds: object): Error {
+    if (input.name in feeds) {
+      return errors.missingInput(`${this.#what(input)} (${formatDeclared(input)}) is undefined in the feeds; expected a Tensor`);
+    }
     const given = Object.keys(feeds);
     return errors.missingInput(
       `${this.#what(input)} (${formatDeclared(input)}) is missing from the feeds` +

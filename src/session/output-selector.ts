@@ -5,7 +5,7 @@
 import { errors } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describe, isPlainObject } from '../validate.js';
-import type { ValueMetadata } from './value-metadata.js';
+import { formatDeclared, type ValueMetadata } from './value-metadata.js';
 
 export interface SelectedOutputs {
   indices: number[] | undefined;
@@ -46,6 +46,14 @@ export class OutputSelector {
         }
         if (ArrayBuffer.isView(tensor.data) && tensor.data.buffer.byteLength === 0 && tensor.shape.reduce((a, b) => a * b, 1) !== 0) {
           throw errors.detachedBuffer(`Session "${this.#label}" output "${name}": the preallocated Tensor's buffer is detached`);
+        }
+        const fits =
+          tensor.shape.length === declared.shape.length &&
+          declared.shape.every((dim, i) => typeof dim !== 'number' || dim === tensor.shape[i]);
+        if (!fits) {
+          throw errors.shapeMismatch(
+            `Session "${this.#label}" output "${name}": expected ${formatDeclared(declared)}, the preallocated Tensor is ${tensor.dtype} [${tensor.shape.join(',')}]`,
+          );
         }
         return tensor;
       });

@@ -77,6 +77,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: st
 
 function threads(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw errors.invalidArg(`${what} must be an integer from 0 to 1024, received ${describe(value)}`);
   if (!isInteger(value, 0, 1024)) throw errors.outOfRange(`${what} must be an integer from 0 to 1024, received ${describe(value)}`);
   return value;
 }
@@ -133,6 +134,9 @@ export function normalizeSessionOptions(input: unknown, defaultLabel: string): {
       throw errors.invalidArg('Session.create: freeDimensions must be an object of { dimName: size }');
     }
     native.freeDimensions = Object.entries(options.freeDimensions).map(([name, size]) => {
+      if (typeof size !== 'number') {
+        throw errors.invalidArg(`Session.create: freeDimensions.${name} must be a non-negative integer, received ${describe(size)}`);
+      }
       if (!isInteger(size, 0, Number.MAX_SAFE_INTEGER)) {
         throw errors.outOfRange(`Session.create: freeDimensions.${name} must be a non-negative integer, received ${describe(size)}`);
       }
@@ -146,7 +150,7 @@ export function normalizeSessionOptions(input: unknown, defaultLabel: string): {
   }
   if (options.providers !== undefined) {
     if (!Array.isArray(options.providers) || options.providers.length === 0) {
-      throw errors.invalidArg("Session.create: providers must be a non-empty array such as ['cuda', 'cpu']");
+      throw errors.invalidArg(`Session.create: providers must be a non-empty array such as ['cuda', 'cpu'], received ${describe(options.providers)}`);
     }
     native.providers = options.providers.map(provider);
   }

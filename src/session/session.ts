@@ -6,6 +6,8 @@ import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { describe, optionsObject, checkKnownOptions } from '../validate.js';
 import { FeedBinder } from './feed-binder.js';
 import { OutputSelector } from './output-selector.js';
+import { dropUnavailableProviders } from './provider-fallback.js';
+import { runtimeInfo } from './runtime-info.js';
 import { normalizeSessionOptions, type SessionOptions } from './session-options.js';
 import { toValueMetadata, type ValueMetadata } from './value-metadata.js';
 
@@ -82,6 +84,9 @@ export class Session {
       }
     }
     const addon = ensureRuntime();
+    if (nativeOptions.providers?.some((provider) => provider.name !== 'cpu')) {
+      nativeOptions.providers = dropUnavailableProviders(nativeOptions.providers, runtimeInfo().providers, label);
+    }
     try {
       const native = await addon.createSession(source, nativeOptions, label);
       return new Session(native, label);

@@ -1,4 +1,5 @@
 import { errors } from '../errors.js';
+import { describe } from '../validate.js';
 import { type DType, type TensorData, dtypeOfArray, isDType, kDTypeNames, kDTypes } from './dtype.js';
 
 /** A shape: one non-negative integer per dimension. */
@@ -23,7 +24,7 @@ export function elementCount(shape: readonly unknown[], what: string): number {
     const dim = shape[i];
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
       throw errors.invalidTensorRange(
-        `${what}: dim ${i} of shape ${formatShape(shape)} must be a non-negative integer, received ${String(dim)}`,
+        `${what}: dim ${i} of shape ${formatShape(shape)} must be a non-negative integer, received ${describe(dim)}`,
       );
     }
     count *= dim;
@@ -46,7 +47,14 @@ function toTypedData(dtype: DType, data: unknown, what: string): TensorData {
   if (Array.isArray(data)) {
     // A plain array is copied once into the right typed array, as onnxruntime-common does.
     if (info.arrayType === BigInt64Array || info.arrayType === BigUint64Array) {
-      return (info.arrayType as BigInt64ArrayConstructor).from(data, (item) => BigInt(item as number | bigint)) as TensorData;
+      try {
+        return (info.arrayType as BigInt64ArrayConstructor).from(data, (item) => BigInt(item as number | bigint)) as TensorData;
+      } catch (cause) {
+        // BigInt() throws RangeError for 1.5 and SyntaxError for 'a': report either as the tensor's fault.
+        const wrongKind = data.some((item) => typeof item !== 'number' && typeof item !== 'bigint');
+        const message = `${what}: ${dtype} data must be integers or bigints (${(cause as Error).message})`;
+        throw wrongKind ? errors.invalidTensor(message) : errors.invalidTensorRange(message);
+      }
     }
     return (info.arrayType as Float64ArrayConstructor).from(data as number[]) as TensorData;
   }
