@@ -8,9 +8,11 @@
       "target_name": "inferline",
       "sources": [
         "native/addon.cc",
+        "native/batch/batch_plan.cc",
         "native/errors.cc",
         "native/ort/ort_api.cc",
         "native/ort/cpu_memory_info.cc",
+        "native/runtime/buffer_pool.cc",
         "native/runtime/env_state.cc",
         "native/runtime/runtime_bindings.cc",
         "native/runtime/thread_pool.cc",

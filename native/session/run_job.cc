@@ -9,7 +9,7 @@ Status AbortedStatus(const SessionCore& core) {
 
 }  // namespace
 
-RunJob::RunJob(Napi::Env env, EnvState* env_state, std::unique_ptr<RunPlan> plan,
+RunJob::RunJob(Napi::Env env, EnvState* env_state, std::unique_ptr<Plan> plan,
                std::shared_ptr<SessionLifecycle> lifecycle, bool cancellable)
     : Job(env_state),
       plan_(std::move(plan)),

@@ -1,4 +1,4 @@
-// An asynchronous run: prepared on the JS thread, executed on the pool, settled on the JS thread.
+// An asynchronous run or batch: prepared on the JS thread, executed on the pool, settled on the JS thread.
 #pragma once
 
 #include <napi.h>
@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "runtime/job.h"
-#include "session/run_plan.h"
+#include "session/plan.h"
 #include "session/session_lifecycle.h"
 
 namespace inferline {
@@ -16,7 +16,7 @@ class RunJob : public Job {
  public:
   // With `cancellable`, the job gets its own OrtRunOptions so that Cancel can terminate it
   // mid-run; without, it passes none (cheaper, and the common case).
-  RunJob(Napi::Env env, EnvState* env_state, std::unique_ptr<RunPlan> plan,
+  RunJob(Napi::Env env, EnvState* env_state, std::unique_ptr<Plan> plan,
          std::shared_ptr<SessionLifecycle> lifecycle, bool cancellable);
 
   Napi::Promise promise() const { return deferred_.Promise(); }
@@ -32,7 +32,7 @@ class RunJob : public Job {
   void Complete(Napi::Env env) override;
 
  private:
-  std::unique_ptr<RunPlan> plan_;
+  std::unique_ptr<Plan> plan_;
   std::shared_ptr<SessionLifecycle> lifecycle_;
   Napi::Promise::Deferred deferred_;
   RunOptionsPtr run_options_;            // only for cancellable runs

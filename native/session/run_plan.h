@@ -7,11 +7,12 @@
 #include <memory>
 #include <vector>
 
+#include "session/plan.h"
 #include "session/session_core.h"
 
 namespace inferline {
 
-class RunPlan {
+class RunPlan : public Plan {
  public:
   // Reads the arguments of the native run()/runSync():
   //   datas:   one typed array (or string array) per session input, in session input order;
@@ -23,13 +24,10 @@ class RunPlan {
   static Status Prepare(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info, bool keep_alive,
                         std::unique_ptr<RunPlan>* out);
 
-  // Runs the session. Thread-agnostic: touches no JS value. `run_options` may be null.
-  Status Execute(OrtRunOptions* run_options);
-
-  // Builds the result object { [outputName]: Tensor } (JS thread; after a successful Execute).
-  Status ToJs(Napi::Env env, Napi::Value* out);
-
-  const SessionCore& core() const { return *core_; }
+  Status Execute(OrtRunOptions* run_options) override;
+  // Resolves with { [outputName]: Tensor }.
+  Status ToJs(Napi::Env env, Napi::Value* out) override;
+  const SessionCore& core() const override { return *core_; }
 
  private:
   explicit RunPlan(std::shared_ptr<SessionCore> core) : core_(std::move(core)) {}

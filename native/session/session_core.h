@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/buffer_pool.h"
 #include "ort/ort_handles.h"
 #include "tensor/value_info.h"
 
@@ -26,6 +27,8 @@ class SessionCore {
   const std::vector<ValueInfo>& outputs() const { return outputs_; }
   const char* const* input_names() const { return input_names_.data(); }
   const char* const* output_names() const { return output_names_.data(); }
+  // Batch input buffers, recycled across runs (thread-safe).
+  BufferPool& batch_buffers() const { return batch_buffers_; }
 
  private:
   SessionCore() = default;
@@ -37,6 +40,7 @@ class SessionCore {
   std::vector<ValueInfo> outputs_;
   std::vector<const char*> input_names_;   // point into inputs_[i].name; inputs_ never changes
   std::vector<const char*> output_names_;
+  mutable BufferPool batch_buffers_;
 };
 
 }  // namespace inferline

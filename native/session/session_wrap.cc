@@ -1,7 +1,9 @@
 #include "session/session_wrap.h"
 
 #include "runtime/env_state.h"
+#include "batch/batch_plan.h"
 #include "session/run_job.h"
+#include "session/run_plan.h"
 
 namespace inferline {
 namespace {
@@ -31,6 +33,7 @@ Napi::Function SessionWrap::Define(Napi::Env env) {
   return DefineClass(env, "NativeSession",
                      {InstanceMethod<&SessionWrap::Metadata>("metadata"),
                       InstanceMethod<&SessionWrap::RunSync>("runSync"), InstanceMethod<&SessionWrap::Run>("run"),
+                      InstanceMethod<&SessionWrap::RunBatch>("runBatch"),
                       InstanceMethod<&SessionWrap::Cancel>("cancel"), InstanceMethod<&SessionWrap::Close>("close"),
                       InstanceMethod<&SessionWrap::EndProfiling>("endProfiling")});
 }
@@ -94,9 +97,27 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   bool cancellable = info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+  return Submit(env, std::move(plan), cancellable);
+}
+
+// runBatch(requests, dims) => Promise<Array<{ [output]: Tensor }>>: see BatchPlan::Prepare.
+Napi::Value SessionWrap::RunBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireOpen(env)) return env.Undefined();
+  std::unique_ptr<BatchPlan> plan;
+  Status status = BatchPlan::Prepare(core_, info[0], info[1], &plan);
+  if (!status.ok() || env.IsExceptionPending()) {
+    ThrowAsJs(env, status);
+    return env.Undefined();
+  }
+  // A batch is never cancelled half-run: its requests are withdrawn before it forms, or not at all.
+  return Submit(env, std::move(plan), /*cancellable=*/false);
+}
+
+Napi::Value SessionWrap::Submit(Napi::Env env, std::unique_ptr<Plan> plan, bool cancellable) {
   EnvState* state = EnvState::Get(env);
   auto job = std::make_unique<RunJob>(env, state, std::move(plan), lifecycle_, cancellable);
-  status = job->Init();
+  Status status = job->Init();
   if (!status.ok()) {
     ThrowAsJs(env, status);
     return env.Undefined();

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "session/plan.h"
 #include "session/session_core.h"
 #include "session/session_lifecycle.h"
 
@@ -20,6 +21,8 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   Napi::Value Metadata(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value RunBatch(const Napi::CallbackInfo& info);
+  Napi::Value Submit(Napi::Env env, std::unique_ptr<Plan> plan, bool cancellable);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value EndProfiling(const Napi::CallbackInfo& info);

@@ -56,8 +56,8 @@ Status CheckAgainstDeclared(const ValueInfo& expected, const std::vector<int64_t
   return Status::Ok();
 }
 
-Status StringTensorFromJs(const Napi::Value& data, const std::vector<int64_t>& dims, size_t element_count,
-                          const ValueContext& what, ValuePtr* out) {
+Status ReadStrings(const Napi::Value& data, const std::vector<int64_t>& dims, size_t element_count,
+                   const ValueContext& what, std::vector<std::string>* strings) {
   if (!data.IsArray()) return Status(ErrorCode::kInvalidArg, what.Text() + ": string data must be an array of strings");
   Napi::Array array = data.As<Napi::Array>();
   if (array.Length() != element_count) {
@@ -65,33 +65,21 @@ Status StringTensorFromJs(const Napi::Value& data, const std::vector<int64_t>& d
                                               std::to_string(element_count) + " strings, received " +
                                               std::to_string(array.Length()));
   }
-  std::vector<std::string> strings(element_count);
-  std::vector<const char*> pointers(element_count);
+  strings->resize(element_count);
   for (uint32_t i = 0; i < element_count; ++i) {
     Napi::Value item = array.Get(i);
     if (!item.IsString()) {
       return Status(ErrorCode::kInvalidArg, what.Text() + ": element " + std::to_string(i) + " is not a string");
     }
-    strings[i] = item.As<Napi::String>().Utf8Value();
-    pointers[i] = strings[i].c_str();
+    (*strings)[i] = item.As<Napi::String>().Utf8Value();
   }
-  const OrtApi* api = Api();
-  OrtAllocator* allocator = nullptr;
-  INFERLINE_RETURN_IF_ORT_ERROR(api->GetAllocatorWithDefaultOptions(&allocator), what.Text());
-  OrtValue* raw = nullptr;
-  INFERLINE_RETURN_IF_ORT_ERROR(
-      api->CreateTensorAsOrtValue(allocator, dims.data(), dims.size(), ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING, &raw),
-      what.Text());
-  ValuePtr value(raw);
-  INFERLINE_RETURN_IF_ORT_ERROR(api->FillStringTensor(value.get(), pointers.data(), pointers.size()), what.Text());
-  *out = std::move(value);
   return Status::Ok();
 }
 
 }  // namespace
 
-Status TensorFromJs(const ValueInfo& expected, const Napi::Value& data, const Napi::Value& dims_value,
-                    const ValueContext& what, ValuePtr* out) {
+Status ReadTensorData(const ValueInfo& expected, const Napi::Value& data, const Napi::Value& dims_value,
+                      const ValueContext& what, TensorData* out) {
   if (!expected.is_tensor) {
     return Status(ErrorCode::kUnsupported, what.Text() + ": only tensor values are supported (this one is a sequence, map "
                                                    "or optional)");
@@ -101,11 +89,10 @@ Status TensorFromJs(const ValueInfo& expected, const Napi::Value& data, const Na
     return Status(ErrorCode::kUnsupported, what.Text() + ": element type " + ElementTypeName(expected.element_type) +
                                                " is not supported by inferline");
   }
-  std::vector<int64_t> dims;
-  size_t element_count = 0;
-  INFERLINE_RETURN_IF_ERROR(ReadDims(dims_value, what, &dims, &element_count));
-  INFERLINE_RETURN_IF_ERROR(CheckAgainstDeclared(expected, dims, what));
-  if (type->byte_size == 0) return StringTensorFromJs(data, dims, element_count, what, out);
+  out->type = type;
+  INFERLINE_RETURN_IF_ERROR(ReadDims(dims_value, what, &out->dims, &out->count));
+  INFERLINE_RETURN_IF_ERROR(CheckAgainstDeclared(expected, out->dims, what));
+  if (type->byte_size == 0) return ReadStrings(data, out->dims, out->count, what, &out->strings);
 
   if (!data.IsTypedArray()) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": expected " + type->name + " data in a typed array");
@@ -121,24 +108,51 @@ Status TensorFromJs(const ValueInfo& expected, const Napi::Value& data, const Na
   if (array_type != type->js_array) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": the typed array's element type does not match " + type->name);
   }
-  if (length != element_count) {
-    return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(dims) + " need " +
-                                              std::to_string(element_count) + " elements, received " +
+  if (length != out->count) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(out->dims) + " need " +
+                                              std::to_string(out->count) + " elements, received " +
                                               std::to_string(length));
   }
-  if (pointer == nullptr && element_count > 0) {
+  if (pointer == nullptr && out->count > 0) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": its ArrayBuffer is detached (transferred or freed)");
+  }
+  out->bytes = static_cast<uint8_t*>(pointer);
+  return Status::Ok();
+}
+
+Status CreateOrtTensor(ONNXTensorElementDataType element_type, const std::vector<int64_t>& dims, uint8_t* bytes,
+                       const std::vector<std::string>* strings, size_t count, const ValueContext& what,
+                       ValuePtr* out) {
+  const OrtApi* api = Api();
+  OrtValue* raw = nullptr;
+  if (element_type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
+    OrtAllocator* allocator = nullptr;
+    INFERLINE_RETURN_IF_ORT_ERROR(api->GetAllocatorWithDefaultOptions(&allocator), what.Text());
+    INFERLINE_RETURN_IF_ORT_ERROR(api->CreateTensorAsOrtValue(allocator, dims.data(), dims.size(), element_type, &raw),
+                                  what.Text());
+    ValuePtr value(raw);
+    std::vector<const char*> pointers(count);
+    for (size_t i = 0; i < count; ++i) pointers[i] = (*strings)[i].c_str();
+    INFERLINE_RETURN_IF_ORT_ERROR(api->FillStringTensor(value.get(), pointers.data(), pointers.size()), what.Text());
+    *out = std::move(value);
+    return Status::Ok();
   }
   // ORT rejects a null data pointer even for an empty tensor; any valid address will do there.
   static uint8_t empty_tensor_data[8];
-  if (element_count == 0) pointer = empty_tensor_data;
-  OrtValue* raw = nullptr;
-  INFERLINE_RETURN_IF_ORT_ERROR(
-      Api()->CreateTensorWithDataAsOrtValue(CpuMemoryInfo(), pointer, element_count * type->byte_size, dims.data(),
-                                            dims.size(), expected.element_type, &raw),
-      what.Text());
+  const ElementTypeInfo* type = FindElementType(element_type);
+  void* pointer = count == 0 ? static_cast<void*>(empty_tensor_data) : bytes;
+  INFERLINE_RETURN_IF_ORT_ERROR(api->CreateTensorWithDataAsOrtValue(CpuMemoryInfo(), pointer, count * type->byte_size,
+                                                                    dims.data(), dims.size(), element_type, &raw),
+                                what.Text());
   out->reset(raw);
   return Status::Ok();
+}
+
+Status TensorFromJs(const ValueInfo& expected, const Napi::Value& data, const Napi::Value& dims_value,
+                    const ValueContext& what, ValuePtr* out) {
+  TensorData tensor;
+  INFERLINE_RETURN_IF_ERROR(ReadTensorData(expected, data, dims_value, what, &tensor));
+  return CreateOrtTensor(expected.element_type, tensor.dims, tensor.bytes, &tensor.strings, tensor.count, what, out);
 }
 
 }  // namespace inferline

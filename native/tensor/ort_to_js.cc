@@ -38,8 +38,8 @@ void ReleaseOrtValue(napi_env env, void* data, void* hint) {
   Api()->ReleaseValue(static_cast<OrtValue*>(hint));
 }
 
-Status TypedArrayOver(Napi::Env env, ValuePtr value, const ElementTypeInfo& type, size_t count,
-                      const ValueContext& what, Napi::Value* out) {
+Status ArrayBufferOver(Napi::Env env, ValuePtr value, const ElementTypeInfo& type, size_t count,
+                       const ValueContext& what, Napi::Value* out) {
   size_t byte_length = count * type.byte_size;
   void* data = nullptr;
   INFERLINE_RETURN_IF_ORT_ERROR(Api()->GetTensorMutableData(value.get(), &data), what.Text());
@@ -69,17 +69,13 @@ Status TypedArrayOver(Napi::Env env, ValuePtr value, const ElementTypeInfo& type
       std::memcpy(copy, data, byte_length);
     }
   }
-  napi_value typed = nullptr;
-  if (napi_create_typedarray(env, type.js_array, count, buffer, 0, &typed) != napi_ok) {
-    return Status(ErrorCode::kInternal, what.Text() + ": could not create the output typed array");
-  }
-  *out = Napi::Value(env, typed);
+  *out = Napi::Value(env, buffer);
   return Status::Ok();
 }
 
 }  // namespace
 
-Status TensorToJs(Napi::Env env, ValuePtr value, const ValueContext& what, Napi::Value* out) {
+Status TakeOutput(Napi::Env env, ValuePtr value, const ValueContext& what, JsOutput* out) {
   const OrtApi* api = Api();
   int is_tensor = 0;
   INFERLINE_RETURN_IF_ORT_ERROR(api->IsTensor(value.get(), &is_tensor), what.Text());
@@ -94,31 +90,51 @@ Status TensorToJs(Napi::Env env, ValuePtr value, const ValueContext& what, Napi:
   INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorElementType(info.get(), &element_type), what.Text());
   size_t rank = 0;
   INFERLINE_RETURN_IF_ORT_ERROR(api->GetDimensionsCount(info.get(), &rank), what.Text());
-  std::vector<int64_t> dims(rank);
-  INFERLINE_RETURN_IF_ORT_ERROR(api->GetDimensions(info.get(), dims.data(), rank), what.Text());
-  size_t count = 0;
-  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorShapeElementCount(info.get(), &count), what.Text());
-  const ElementTypeInfo* type = FindElementType(element_type);
-  if (type == nullptr) {
+  out->dims.resize(rank);
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetDimensions(info.get(), out->dims.data(), rank), what.Text());
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorShapeElementCount(info.get(), &out->count), what.Text());
+  out->type = FindElementType(element_type);
+  if (out->type == nullptr) {
     return Status(ErrorCode::kUnsupported, what.Text() + ": element type " + ElementTypeName(element_type) +
                                                " is not supported by inferline");
   }
-  Napi::Value data;
-  if (type->byte_size == 0) {
-    INFERLINE_RETURN_IF_ERROR(StringsToJs(env, value.get(), count, what, &data));
-  } else {
-    INFERLINE_RETURN_IF_ERROR(TypedArrayOver(env, std::move(value), *type, count, what, &data));
+  if (out->type->byte_size == 0) return StringsToJs(env, value.get(), out->count, what, &out->storage);
+  return ArrayBufferOver(env, std::move(value), *out->type, out->count, what, &out->storage);
+}
+
+Status MakeTensor(Napi::Env env, const JsOutput& output, size_t first, size_t count, const std::vector<int64_t>& dims,
+                  const ValueContext& what, Napi::Value* out) {
+  napi_value data = nullptr;
+  if (output.type->byte_size == 0) {
+    Napi::Array all = output.storage.As<Napi::Array>();
+    Napi::Array slice = first == 0 && count == output.count ? all : Napi::Array::New(env, count);
+    if (slice != all) {
+      for (size_t i = 0; i < count; ++i) slice.Set(static_cast<uint32_t>(i), all.Get(static_cast<uint32_t>(first + i)));
+    }
+    data = slice;
+  } else if (napi_create_typedarray(env, output.type->js_array, count, output.storage, first * output.type->byte_size,
+                                    &data) != napi_ok) {
+    return Status(ErrorCode::kInternal, what.Text() + ": could not create the output typed array");
   }
-  Napi::Array js_dims = Napi::Array::New(env, rank);
-  for (size_t i = 0; i < rank; ++i) js_dims.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(dims[i])));
+  Napi::Array js_dims = Napi::Array::New(env, dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) {
+    js_dims.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(dims[i])));
+  }
   EnvState* state = EnvState::Get(env);
-  Napi::Value tensor = state->make_tensor.Call({Napi::Number::New(env, element_type), data, js_dims});
+  Napi::Value tensor =
+      state->make_tensor.Call({Napi::Number::New(env, output.type->onnx_type), Napi::Value(env, data), js_dims});
   if (env.IsExceptionPending()) {
     Napi::Error error = env.GetAndClearPendingException();
     return Status(ErrorCode::kInternal, what.Text() + ": building the output Tensor failed: " + error.Message());
   }
   *out = tensor;
   return Status::Ok();
+}
+
+Status TensorToJs(Napi::Env env, ValuePtr value, const ValueContext& what, Napi::Value* out) {
+  JsOutput output;
+  INFERLINE_RETURN_IF_ERROR(TakeOutput(env, std::move(value), what, &output));
+  return MakeTensor(env, output, 0, output.count, output.dims, what, out);
 }
 
 }  // namespace inferline
