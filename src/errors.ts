@@ -24,6 +24,9 @@ export type InferlineErrorCode =
   | 'ERR_INFERLINE_ABORTED'
   | 'ERR_INFERLINE_PROVIDER_UNAVAILABLE'
   | 'ERR_INFERLINE_UNSUPPORTED'
+  | 'ERR_INFERLINE_QUEUE_FULL'
+  | 'ERR_INFERLINE_TIMEOUT'
+  | 'ERR_INFERLINE_MODEL_UNLOADED'
   | 'ERR_INFERLINE_INTERNAL';
 
 interface ErrorExtras {
@@ -101,6 +104,9 @@ export const errors = {
   providerUnavailable: (message: string) => new InferlineError('ERR_INFERLINE_PROVIDER_UNAVAILABLE', message),
   unsupported: (message: string) => new InferlineError('ERR_INFERLINE_UNSUPPORTED', message),
   internal: (message: string) => new InferlineError('ERR_INFERLINE_INTERNAL', message),
+  queueFull: (message: string) => new InferlineError('ERR_INFERLINE_QUEUE_FULL', message),
+  timeout: (message: string) => new InferlineError('ERR_INFERLINE_TIMEOUT', message),
+  modelUnloaded: (message: string) => new InferlineError('ERR_INFERLINE_MODEL_UNLOADED', message),
 };
 
 /** Builds the JS error for a failure reported by the addon (registered with it at load). */

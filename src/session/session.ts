@@ -4,7 +4,8 @@ import { errors, InferlineError } from '../errors.js';
 import { ensureRuntime, type NativeSession } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { describe, optionsObject, checkKnownOptions } from '../validate.js';
-import { FeedBinder } from './feed-binder.js';
+import { type BoundFeeds, FeedBinder } from './feed-binder.js';
+import { kBindFeeds, kRunBatch, kRunBound } from './internal.js';
 import { OutputSelector } from './output-selector.js';
 import { dropUnavailableProviders } from './provider-fallback.js';
 import { runtimeInfo } from './runtime-info.js';
@@ -157,6 +158,34 @@ export class Session {
     checkKnownOptions(checked, ['outputs'], `Session "${this.#label}" runSync`);
     const { indices, preallocated } = this.#outputs.select(checked.outputs);
     return this.#native.runSync(datas, dims, indices, preallocated);
+  }
+
+  /** @internal Checks feeds as run() does and returns the addon's arguments for them. */
+  [kBindFeeds](feeds: unknown): BoundFeeds {
+    return this.#feeds.bind(feeds);
+  }
+
+  /** @internal Runs feeds bound by [kBindFeeds]; rejects like run(). */
+  [kRunBound](bound: BoundFeeds): Promise<Results> {
+    if (this.#closed) return Promise.reject(errors.sessionClosed(`Session "${this.#label}" is closed`));
+    try {
+      return this.#native.run(bound.datas, bound.dims);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * @internal Runs several bound requests as one batch (concatenated along dim 0 by the addon)
+   * and resolves with each request's outputs, in order. The arrays must not change afterwards.
+   */
+  [kRunBatch](requests: readonly BoundFeeds[]): Promise<Results[]> {
+    if (this.#closed) return Promise.reject(errors.sessionClosed(`Session "${this.#label}" is closed`));
+    try {
+      return this.#native.runBatch(requests.map((r) => r.datas), requests.map((r) => r.dims));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Ends profiling (option `profile`) and returns the path of the JSON trace ONNX Runtime wrote. */

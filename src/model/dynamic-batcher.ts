@@ -1,0 +1,198 @@
+/**
+ * The dynamic batcher (Triton's semantics): requests queue by priority; whenever an instance is
+ * idle, the head request's signature group is taken as one batch of at most maxBatchSize rows.
+ * A batch that could still grow waits up to maxQueueDelayMicros for more requests, unless it
+ * reached a preferred size or its head found the queue empty and an instance idle (light load
+ * pays no delay). Each request settles with its own outputs, whatever order batches finish in.
+ */
+import { errors } from '../errors.js';
+import { kRunBatch, kRunBound } from '../session/internal.js';
+import type { Results } from '../session/session.js';
+import type { InstanceGroup, ModelInstance } from './instance-group.js';
+import type { ResolvedModelOptions } from './model-options.js';
+import type { ModelStats } from './model-stats.js';
+import { type PendingRequest, RequestState } from './pending-request.js';
+import { RequestQueue } from './request-queue.js';
+
+export class DynamicBatcher {
+  readonly queue: RequestQueue;
+  readonly #policy: ResolvedModelOptions['queue'];
+  readonly #batching: boolean;
+  readonly #instances: InstanceGroup;
+  readonly #stats: ModelStats;
+  readonly #label: string;
+  #delayTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #pumping = false;
+  #inFlightBatches = 0;
+  #releasesPending = 0; // finished batches whose instance is released after their callers ran
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(label: string, options: ResolvedModelOptions, instances: InstanceGroup, stats: ModelStats) {
+    this.#label = label;
+    this.#policy = options.queue;
+    this.#batching = options.batching;
+    this.#instances = instances;
+    this.#stats = stats;
+    this.queue = new RequestQueue(options.queue.priorityLevels);
+  }
+
+  /** Queues a request (or rejects it at once when the queue is full) and serves what it can. */
+  submit(request: PendingRequest): void {
+    if (this.queue.size >= this.#policy.maxQueueSize) {
+      this.#stats.failure++;
+      request.reject(errors.queueFull(`Model "${this.#label}": queue full (${this.#policy.maxQueueSize} requests); retry later`));
+      return;
+    }
+    this.queue.push(request);
+    this.pump();
+  }
+
+  /** Removes a queued request and rejects it with `error`; false if it had already left the queue. */
+  withdraw(request: PendingRequest, error: unknown): boolean {
+    if (!this.queue.withdraw(request)) return false;
+    request.cleanup?.();
+    this.#stats.failure++;
+    request.reject(error);
+    return true;
+  }
+
+  /** True when a request arriving now would find an idle instance and nobody ahead of it. */
+  get wouldRunAtOnce(): boolean {
+    return this.queue.size === 0 && this.#releasesPending === 0 && this.#instances.idleCount() > 0;
+  }
+
+  /**
+   * Forms and dispatches batches while instances are idle and requests are queued. Rows queued
+   * are shared evenly among the idle instances (two instances each take 32 of 64 queued rows
+   * rather than one taking all), and no partial batch leaves while a finished batch's callers
+   * are still resubmitting (see #finish).
+   */
+  pump(): void {
+    if (this.#pumping) return; // re-entered from a dispatch: the outer loop continues
+    this.#pumping = true;
+    try {
+      while (this.queue.size > 0) {
+        const idle = this.#instances.idleCount();
+        if (idle === 0) break; // a finishing batch pumps again
+        const head = this.queue.head()!;
+        const maxRows = this.#policy.maxBatchSize;
+        let target = head.rows;
+        if (this.#batching) {
+          const available = this.queue.rowsFor(head.signature, maxRows * idle);
+          target = Math.min(maxRows, Math.ceil(available / idle));
+          if (available < maxRows) {
+            if (this.#releasesPending > 0) break;
+            const preferred = this.#largestPreferredUpTo(available);
+            if (preferred !== undefined) {
+              target = Math.min(target, preferred);
+            } else if (!head.immediate && !this.#delayExpired(head)) {
+              this.#waitForDelay(head);
+              break;
+            }
+          }
+        }
+        const instance = this.#instances.pickIdle()!;
+        const batch = this.queue.take(head.signature, Math.max(target, head.rows));
+        this.#dispatch(instance, batch);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    this.#instances.autoscale(this.queue.rows, performance.now());
+  }
+
+  /** Resolves once no batch is running and the queue is empty (unload). */
+  async idle(): Promise<void> {
+    if (this.#inFlightBatches === 0 && this.queue.size === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #largestPreferredUpTo(rows: number): number | undefined {
+    const sizes = this.#policy.preferredBatchSizes;
+    for (let i = sizes.length - 1; i >= 0; i--) if (sizes[i]! <= rows) return sizes[i];
+    return undefined;
+  }
+
+  #delayExpired(head: PendingRequest): boolean {
+    return (performance.now() - head.enqueuedAt) * 1000 >= this.#policy.maxQueueDelayMicros;
+  }
+
+  #waitForDelay(head: PendingRequest): void {
+    if (this.#delayTimer !== undefined) return;
+    const remainingMs = this.#policy.maxQueueDelayMicros / 1000 - (performance.now() - head.enqueuedAt);
+    const fire = (): void => {
+      this.#delayTimer = undefined;
+      this.pump();
+    };
+    // Timers have millisecond resolution: below 1 ms, check again on the next turn of the loop.
+    this.#delayTimer = remainingMs >= 1 ? setTimeout(fire, Math.floor(remainingMs)) : setImmediate(fire);
+  }
+
+  #dispatch(instance: ModelInstance, batch: PendingRequest[]): void {
+    const started = performance.now();
+    let rows = 0;
+    for (const request of batch) {
+      request.cleanup?.(); // dispatched: its timeout and abort no longer apply
+      this.#stats.queue.record((started - request.enqueuedAt) * 1000);
+      rows += request.rows;
+    }
+    instance.inFlight++;
+    instance.outstandingRows += rows;
+    this.#inFlightBatches++;
+    const session = instance.session;
+    const run: Promise<Results | Results[]> =
+      batch.length === 1 ? session[kRunBound](batch[0]!.bound) : session[kRunBatch](batch.map((request) => request.bound));
+    run.then(
+      (results) => {
+        const finished = performance.now();
+        this.#stats.recordBatch(rows);
+        this.#stats.compute.record((finished - started) * 1000);
+        for (let i = 0; i < batch.length; i++) {
+          const request = batch[i]!;
+          this.#stats.total.record((finished - request.enqueuedAt) * 1000);
+          this.#stats.success++;
+          request.resolve(batch.length === 1 ? (results as Results) : (results as Results[])[i]!);
+        }
+        this.#finish(instance, rows, finished);
+      },
+      (error: unknown) => {
+        const finished = performance.now();
+        this.#stats.failedExecutions++;
+        this.#stats.failure += batch.length;
+        for (const request of batch) request.reject(error);
+        this.#finish(instance, rows, finished);
+      },
+    );
+  }
+
+  #finish(instance: ModelInstance, rows: number, now: number): void {
+    // Release the instance only after the callers just resolved have run their continuations
+    // (queued as microtasks before this one): those that call infer() again then find it busy
+    // and queue, and the next batch takes them all, instead of the first alone finding an idle
+    // instance and an empty queue and running as a batch of one.
+    this.#releasesPending++;
+    queueMicrotask(() => this.#release(instance, rows, now));
+  }
+
+  #release(instance: ModelInstance, rows: number, now: number): void {
+    this.#releasesPending--;
+    instance.inFlight--;
+    instance.outstandingRows -= rows;
+    instance.idleSince = now;
+    this.#inFlightBatches--;
+    this.pump();
+    if (this.#inFlightBatches === 0 && this.queue.size === 0 && this.#idleWaiters.length > 0) {
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Stops the delay timer (unload). */
+  stop(): void {
+    if (this.#delayTimer === undefined) return;
+    clearTimeout(this.#delayTimer as NodeJS.Timeout);
+    clearImmediate(this.#delayTimer as NodeJS.Immediate);
+    this.#delayTimer = undefined;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A fixed-memory histogram of durations in microseconds with at most 1/16 relative error: exact
+ * below 32 µs, then 16 linear sub-buckets per power of two (as HDR histograms do). Recording is a
+ * few arithmetic operations, cheap enough for every request.
+ */
+const kLinear = 32; // values below this get one bucket each
+const kFirstExponent = 5; // log2(kLinear)
+const kSubBuckets = 16; // per power of two above kLinear
+const kMaxExponent = 40; // 2^40 µs ≈ 12 days: beyond anything a request waits
+
+function bucketOf(value: number): number {
+  if (value < kLinear) return Math.floor(value);
+  const exponent = Math.min(Math.floor(Math.log2(value)), kMaxExponent);
+  const base = 2 ** exponent;
+  const sub = Math.min(Math.floor(((value - base) / base) * kSubBuckets), kSubBuckets - 1);
+  return kLinear + (exponent - kFirstExponent) * kSubBuckets + sub;
+}
+
+function upperEdgeOf(bucket: number): number {
+  if (bucket < kLinear) return bucket + 1;
+  const offset = bucket - kLinear;
+  const base = 2 ** (kFirstExponent + Math.floor(offset / kSubBuckets));
+  return base + ((offset % kSubBuckets) + 1) * (base / kSubBuckets);
+}
+
+export class LatencyHistogram {
+  readonly #counts = new Float64Array(kLinear + (kMaxExponent - kFirstExponent + 1) * kSubBuckets);
+  #total = 0;
+  #sum = 0;
+  #max = 0;
+
+  /** Records one duration in microseconds (negative values count as 0). */
+  record(micros: number): void {
+    const value = micros > 0 ? micros : 0;
+    this.#counts[bucketOf(value)]! += 1;
+    this.#total += 1;
+    this.#sum += value;
+    if (value > this.#max) this.#max = value;
+  }
+
+  get count(): number {
+    return this.#total;
+  }
+
+  get mean(): number {
+    return this.#total === 0 ? 0 : this.#sum / this.#total;
+  }
+
+  get max(): number {
+    return this.#max;
+  }
+
+  /** The value at quantile `q` (0..1): its bucket's upper edge, capped at the largest value seen. */
+  quantile(q: number): number {
+    if (this.#total === 0) return 0;
+    const rank = Math.max(1, Math.ceil(q * this.#total));
+    let seen = 0;
+    for (let i = 0; i < this.#counts.length; i++) {
+      seen += this.#counts[i]!;
+      if (seen >= rank) return Math.min(upperEdgeOf(i), this.#max);
+    }
+    return this.#max;
+  }
+}

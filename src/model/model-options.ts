@@ -1,0 +1,195 @@
+/** Model.load's options: checked once, defaults filled, cross-checked (thread budget). */
+import { availableParallelism } from 'node:os';
+import { errors } from '../errors.js';
+import type { SessionOptions } from '../session/session-options.js';
+import { checkKnownOptions, describe, isInteger, isPlainObject, optionsObject } from '../validate.js';
+
+export type BalancingPolicy = 'least-outstanding' | 'round-robin' | 'random';
+export type TimeoutAction = 'reject' | 'delay';
+
+export interface InstanceOptions {
+  /** Sessions to start with; default min, or one per CPU core when neither is given. */
+  count?: number;
+  /** Never fewer (autoscaling); default count. */
+  min?: number;
+  /** Never more (autoscaling); default count. */
+  max?: number;
+  /** How a batch picks among idle instances; default 'least-outstanding'. */
+  policy?: BalancingPolicy;
+  /** Scale up when more than this many rows stay queued...; default maxBatchSize (or 1). */
+  scaleUpQueueRows?: number;
+  /** ...for this long; default 50 ms. */
+  scaleUpAfterMs?: number;
+  /** Scale down an instance idle for this long; default 10 s. */
+  scaleDownIdleMs?: number;
+}
+
+export interface BatchingOptions {
+  /** Rows per batch at most (requests count by their dim 0). */
+  maxBatchSize: number;
+  /** Sizes to prefer when enough rows are queued (dispatched at once, without waiting). */
+  preferredBatchSizes?: number[];
+  /** How long a batch may wait to grow when an instance is free; default 0 (never waits). */
+  maxQueueDelayMicros?: number;
+  /** Requests queued at most; more are rejected at once with ERR_INFERLINE_QUEUE_FULL; default unbounded. */
+  maxQueueSize?: number;
+  /** Time in queue after which timeoutAction applies; default none. */
+  defaultTimeoutMicros?: number;
+  /** 'reject' (ERR_INFERLINE_TIMEOUT) or 'delay' (served after requests still in time). */
+  timeoutAction?: TimeoutAction;
+  /** Number of priority levels; priorities are 0 (first) to levels - 1. Default 1. */
+  priorityLevels?: number;
+  /** Priority of requests that give none; default the middle level. */
+  defaultPriority?: number;
+}
+
+export interface ModelOptions {
+  name: string;
+  path?: string;
+  bytes?: Uint8Array;
+  version?: string | number;
+  session?: SessionOptions;
+  instances?: InstanceOptions;
+  batching?: BatchingOptions | false;
+  cache?: false;
+}
+
+/** Everything filled in: what the scheduler and batcher read. */
+export interface ResolvedModelOptions {
+  name: string;
+  source: string | Uint8Array;
+  version: string;
+  session: SessionOptions;
+  instances: Required<InstanceOptions>;
+  /** Queue policy; also for models run one request at a time (batching false: maxBatchSize 1). */
+  queue: Required<Omit<BatchingOptions, 'preferredBatchSizes'>> & { preferredBatchSizes: number[] };
+  batching: boolean;
+}
+
+const kModelOptionNames = ['name', 'path', 'bytes', 'version', 'session', 'instances', 'batching', 'cache', 'preprocess', 'postprocess'] as const;
+const kInstanceOptionNames = ['count', 'min', 'max', 'policy', 'scaleUpQueueRows', 'scaleUpAfterMs', 'scaleDownIdleMs'] as const;
+const kBatchingOptionNames = ['maxBatchSize', 'preferredBatchSizes', 'maxQueueDelayMicros', 'maxQueueSize', 'defaultTimeoutMicros', 'timeoutAction', 'priorityLevels', 'defaultPriority'] as const;
+const kPolicies: readonly BalancingPolicy[] = ['least-outstanding', 'round-robin', 'random'];
+
+function count(value: unknown, what: string, min: number, max = 1_000_000_000): number {
+  if (typeof value !== 'number') throw errors.invalidArg(`${what} must be an integer, received ${describe(value)}`);
+  if (!isInteger(value, min, max)) throw errors.outOfRange(`${what} must be an integer from ${min} to ${max}, received ${describe(value)}`);
+  return value;
+}
+
+function optionalCount(value: unknown, what: string, min: number, fallback: number, max?: number): number {
+  return value === undefined ? fallback : count(value, what, min, max);
+}
+
+function resolveBatching(input: unknown, what: string): ResolvedModelOptions['queue'] & { enabled: boolean } {
+  if (input === false || input === undefined) {
+    return {
+      enabled: false, maxBatchSize: 1, preferredBatchSizes: [], maxQueueDelayMicros: 0, maxQueueSize: Infinity,
+      defaultTimeoutMicros: Infinity, timeoutAction: 'reject', priorityLevels: 1, defaultPriority: 0,
+    };
+  }
+  if (!isPlainObject(input)) throw errors.invalidArg(`${what}.batching must be an object or false, received ${describe(input)}`);
+  checkKnownOptions(input, kBatchingOptionNames, `${what}.batching`);
+  const maxBatchSize = count(input.maxBatchSize, `${what}.batching.maxBatchSize`, 1, 1 << 20);
+  let preferred: number[] = [];
+  if (input.preferredBatchSizes !== undefined) {
+    if (!Array.isArray(input.preferredBatchSizes)) throw errors.invalidArg(`${what}.batching.preferredBatchSizes must be an array of integers`);
+    preferred = input.preferredBatchSizes.map((size, i) => count(size, `${what}.batching.preferredBatchSizes[${i}]`, 1, maxBatchSize));
+    preferred = [...new Set(preferred)].sort((a, b) => a - b);
+  }
+  const priorityLevels = optionalCount(input.priorityLevels, `${what}.batching.priorityLevels`, 1, 1, 1000);
+  const timeoutAction = input.timeoutAction ?? 'reject';
+  if (timeoutAction !== 'reject' && timeoutAction !== 'delay') {
+    throw errors.invalidArg(`${what}.batching.timeoutAction must be 'reject' or 'delay', received ${describe(timeoutAction)}`);
+  }
+  return {
+    enabled: true,
+    maxBatchSize,
+    preferredBatchSizes: preferred,
+    maxQueueDelayMicros: optionalCount(input.maxQueueDelayMicros, `${what}.batching.maxQueueDelayMicros`, 0, 0),
+    maxQueueSize: optionalCount(input.maxQueueSize, `${what}.batching.maxQueueSize`, 1, Infinity),
+    defaultTimeoutMicros: optionalCount(input.defaultTimeoutMicros, `${what}.batching.defaultTimeoutMicros`, 1, Infinity),
+    timeoutAction,
+    priorityLevels,
+    defaultPriority: optionalCount(input.defaultPriority, `${what}.batching.defaultPriority`, 0, Math.floor((priorityLevels - 1) / 2), priorityLevels - 1),
+  };
+}
+
+function resolveInstances(input: unknown, what: string, queueRows: number): Required<InstanceOptions> {
+  const options = optionsObject(input, `${what}.instances`);
+  checkKnownOptions(options, kInstanceOptionNames, `${what}.instances`);
+  const cores = availableParallelism();
+  const givenCount = options.count === undefined ? undefined : count(options.count, `${what}.instances.count`, 1, 1024);
+  const min = optionalCount(options.min, `${what}.instances.min`, 1, givenCount ?? 1, 1024);
+  const initial = givenCount ?? (options.min !== undefined ? min : cores);
+  const max = optionalCount(options.max, `${what}.instances.max`, 1, Math.max(initial, min), 1024);
+  if (min > max) throw errors.outOfRange(`${what}.instances: min (${min}) is above max (${max})`);
+  if (initial < min || initial > max) throw errors.outOfRange(`${what}.instances.count (${initial}) must lie between min (${min}) and max (${max})`);
+  const policy = options.policy ?? 'least-outstanding';
+  if (!kPolicies.includes(policy as BalancingPolicy)) {
+    throw errors.invalidArg(`${what}.instances.policy must be one of ${kPolicies.map((p) => `'${p}'`).join(', ')}, received ${describe(policy)}`);
+  }
+  return {
+    count: initial,
+    min,
+    max,
+    policy: policy as BalancingPolicy,
+    scaleUpQueueRows: optionalCount(options.scaleUpQueueRows, `${what}.instances.scaleUpQueueRows`, 0, queueRows),
+    scaleUpAfterMs: optionalCount(options.scaleUpAfterMs, `${what}.instances.scaleUpAfterMs`, 0, 50),
+    scaleDownIdleMs: optionalCount(options.scaleDownIdleMs, `${what}.instances.scaleDownIdleMs`, 1, 10_000),
+  };
+}
+
+/**
+ * The thread budget: unless the caller chose intraOpThreads, each instance gets an equal share of
+ * the cores (at least one), so that instances × intra-op threads does not oversubscribe them.
+ */
+function resolveSession(input: unknown, what: string, instances: number): SessionOptions {
+  const options = optionsObject(input, `${what}.session`) as SessionOptions;
+  if (options.intraOpThreads !== undefined) {
+    const cores = availableParallelism();
+    if (options.intraOpThreads * instances > cores) {
+      process.emitWarning(
+        `${what}: ${instances} instances × ${options.intraOpThreads} intra-op threads exceed the ${cores} cores; runs will compete for them`,
+        { code: 'INFERLINE_THREADS_OVERSUBSCRIBED' },
+      );
+    }
+    return options;
+  }
+  return { ...options, intraOpThreads: Math.max(1, Math.floor(availableParallelism() / instances)) };
+}
+
+export function resolveModelOptions(input: unknown): ResolvedModelOptions {
+  if (!isPlainObject(input)) throw errors.invalidArg(`Model.load: options must be an object with a name and a path or bytes, received ${describe(input)}`);
+  checkKnownOptions(input, kModelOptionNames, 'Model.load');
+  if (typeof input.name !== 'string' || input.name.length === 0) throw errors.invalidArg(`Model.load: name must be a non-empty string, received ${describe(input.name)}`);
+  const what = `Model "${input.name}"`;
+  if ((input.path === undefined) === (input.bytes === undefined)) throw errors.invalidArg(`${what}: give exactly one of path and bytes`);
+  let source: string | Uint8Array;
+  if (input.path !== undefined) {
+    if (typeof input.path !== 'string' || input.path.length === 0) throw errors.invalidArg(`${what}: path must be a non-empty string, received ${describe(input.path)}`);
+    source = input.path;
+  } else {
+    if (!(input.bytes instanceof Uint8Array)) throw errors.invalidArg(`${what}: bytes must be a Uint8Array, received ${describe(input.bytes)}`);
+    source = input.bytes;
+  }
+  if (input.version !== undefined && typeof input.version !== 'string' && !isInteger(input.version, 0)) {
+    throw errors.invalidArg(`${what}: version must be a string or a non-negative integer, received ${describe(input.version)}`);
+  }
+  if (input.cache !== undefined && input.cache !== false) throw errors.unsupported(`${what}: the result cache is not available yet (issue #5); use cache: false`);
+  if (input.preprocess !== undefined || input.postprocess !== undefined) {
+    throw errors.unsupported(`${what}: preprocess/postprocess modules are not available yet (issue #5)`);
+  }
+  const queue = resolveBatching(input.batching, what);
+  const instances = resolveInstances(input.instances, what, queue.maxBatchSize);
+  const { enabled, ...queuePolicy } = queue;
+  return {
+    name: input.name,
+    source,
+    version: input.version === undefined ? '1' : String(input.version),
+    session: resolveSession(input.session, what, instances.count),
+    instances,
+    queue: queuePolicy,
+    batching: enabled,
+  };
+}

@@ -1,0 +1,76 @@
+/** What a model counts and times; the Prometheus metrics of the serving layer read the same. */
+import { LatencyHistogram } from './latency-histogram.js';
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  max: number;
+  count: number;
+}
+
+export interface ModelStatsSnapshot {
+  name: string;
+  version: string;
+  /** Requests that resolved / rejected (any reason, queue rejections included). */
+  requests: { success: number; failure: number };
+  /** Rows run (a request of dim 0 = 4 counts 4). */
+  inferences: number;
+  /** Batches run (ONNX Runtime calls). */
+  executions: number;
+  /** Batches that failed inside ONNX Runtime (each failed all its requests). */
+  failedExecutions: number;
+  /** How many batches had each size in rows. */
+  batchSizes: Record<number, number>;
+  /** Time in queue, in ONNX Runtime, and in all, per request, in microseconds. */
+  queueMicros: LatencySummary;
+  computeMicros: LatencySummary;
+  totalMicros: LatencySummary;
+  queueDepth: number;
+  queuedRows: number;
+  instances: { count: number; loading: number; busy: number; scaleUps: number; scaleDowns: number };
+}
+
+function summary(histogram: LatencyHistogram): LatencySummary {
+  return {
+    p50: histogram.quantile(0.5),
+    p90: histogram.quantile(0.9),
+    p99: histogram.quantile(0.99),
+    mean: histogram.mean,
+    max: histogram.max,
+    count: histogram.count,
+  };
+}
+
+export class ModelStats {
+  success = 0;
+  failure = 0;
+  inferences = 0;
+  executions = 0;
+  failedExecutions = 0;
+  readonly batchSizes = new Map<number, number>();
+  readonly queue = new LatencyHistogram();
+  readonly compute = new LatencyHistogram();
+  readonly total = new LatencyHistogram();
+
+  recordBatch(rows: number): void {
+    this.executions++;
+    this.inferences += rows;
+    this.batchSizes.set(rows, (this.batchSizes.get(rows) ?? 0) + 1);
+  }
+
+  snapshot(base: Omit<ModelStatsSnapshot, 'requests' | 'inferences' | 'executions' | 'failedExecutions' | 'batchSizes' | 'queueMicros' | 'computeMicros' | 'totalMicros'>): ModelStatsSnapshot {
+    return {
+      ...base,
+      requests: { success: this.success, failure: this.failure },
+      inferences: this.inferences,
+      executions: this.executions,
+      failedExecutions: this.failedExecutions,
+      batchSizes: Object.fromEntries([...this.batchSizes].sort((a, b) => a[0] - b[0])),
+      queueMicros: summary(this.queue),
+      computeMicros: summary(this.compute),
+      totalMicros: summary(this.total),
+    };
+  }
+}
