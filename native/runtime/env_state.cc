@@ -60,32 +60,34 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
     poll_until_ns_ = uv_hrtime() + poll_window_ns_;
     if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
   }
-  {
-    std::lock_guard<std::mutex> lock(completions_mutex_);
-    ++outstanding_;
-  }
+  outstanding_.fetch_add(1, std::memory_order_acq_rel);
   ThreadPool::Shared().Submit(std::move(job));
 }
 
 void EnvState::PushCompletion(std::unique_ptr<Job> job) {
-  // The async handle is only closed after outstanding_ reaches zero, so it is valid here.
-  uv_async_t* async = async_;
   {
     std::lock_guard<std::mutex> lock(completions_mutex_);
     completions_.push_back(std::move(job));
-    has_completions_.store(true, std::memory_order_release);
-    --outstanding_;
-    uv_async_send(async);
-    if (outstanding_ == 0) completions_cv_.notify_all();
   }
+  // Outside the lock: the JS thread polling for this flag must not then block on our mutex
+  // (measured: a blocked poll costs a full sleep and wake, most of a small model's run).
+  has_completions_.store(true, std::memory_order_release);
+  // The async handle is only closed after outstanding_ reaches zero, so it is valid here.
+  uv_async_send(async_);
+  // Under the lock: teardown checks outstanding_ under it too, so it cannot see zero and free
+  // this state while we are still about to touch it.
+  std::lock_guard<std::mutex> lock(completions_mutex_);
+  if (outstanding_.fetch_sub(1, std::memory_order_acq_rel) == 1) completions_cv_.notify_all();
 }
 
-void EnvState::OnCompletions(uv_async_t* handle) { static_cast<EnvState*>(handle->data)->DrainCompletions(); }
+void EnvState::OnCompletions(uv_async_t* handle) {
+  static_cast<EnvState*>(handle->data)->DrainCompletions(/*wait_for_lock=*/true);
+}
 
 void EnvState::OnIdlePoll(uv_idle_t* handle) {
   auto* state = static_cast<EnvState*>(handle->data);
   if (state->has_completions_.load(std::memory_order_acquire)) {
-    state->DrainCompletions();
+    state->DrainCompletions(/*wait_for_lock=*/false);
   } else {
     // On a busy machine the run we wait for may need this very core: give it up each turn.
     std::this_thread::yield();
@@ -93,12 +95,19 @@ void EnvState::OnIdlePoll(uv_idle_t* handle) {
   if (state->in_flight_ == 0 || uv_hrtime() >= state->poll_until_ns_) uv_idle_stop(handle);
 }
 
-void EnvState::DrainCompletions() {
+void EnvState::DrainCompletions(bool wait_for_lock) {
   std::vector<std::unique_ptr<Job>> done;
   {
-    std::lock_guard<std::mutex> lock(completions_mutex_);
-    done.swap(completions_);
+    std::unique_lock<std::mutex> lock(completions_mutex_, std::defer_lock);
+    // The poll never sleeps on the lock: a pool thread holds it for a push only, so the next
+    // poll (or the async callback that push triggers) will find the job.
+    if (wait_for_lock) {
+      lock.lock();
+    } else if (!lock.try_lock()) {
+      return;
+    }
     has_completions_.store(false, std::memory_order_relaxed);
+    done.swap(completions_);
   }
   if (done.empty() || torn_down_) return;
   Napi::Env env(env_);
@@ -124,7 +133,7 @@ void EnvState::DrainCompletions() {
 
 void EnvState::WaitForOutstandingJobs() {
   std::unique_lock<std::mutex> lock(completions_mutex_);
-  completions_cv_.wait(lock, [this] { return outstanding_ == 0; });
+  completions_cv_.wait(lock, [this] { return outstanding_.load(std::memory_order_acquire) == 0; });
 }
 
 void EnvState::OnAsyncCleanup(napi_async_cleanup_hook_handle hook, void* data) {

@@ -40,7 +40,7 @@ class EnvState {
   static void OnHandleClosed(uv_handle_t* handle);
   static void OnAsyncCleanup(napi_async_cleanup_hook_handle hook, void* data);
   static void OnFinalize(napi_env env, void* data, void* hint);
-  void DrainCompletions();
+  void DrainCompletions(bool wait_for_lock);
   void WaitForOutstandingJobs();
 
   napi_env env_;
@@ -57,11 +57,11 @@ class EnvState {
   Napi::ObjectReference async_resource_;
   size_t in_flight_ = 0;                         // main thread only: submitted, not yet completed
 
-  std::mutex completions_mutex_;                 // guards completions_ and outstanding_
+  std::mutex completions_mutex_;                 // guards completions_ (and the cv's wait)
   std::condition_variable completions_cv_;       // teardown waits here for outstanding_ == 0
   std::vector<std::unique_ptr<Job>> completions_;
   std::atomic<bool> has_completions_{false};     // completions_ is non-empty; read without the lock
-  size_t outstanding_ = 0;                       // submitted, not yet pushed back by the pool
+  std::atomic<size_t> outstanding_{0};           // submitted, not yet pushed back by the pool
   bool torn_down_ = false;                       // main thread only: cleanup hook ran
   bool finalized_ = false;                       // main thread only: instance data finalized
 };

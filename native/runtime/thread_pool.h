@@ -1,7 +1,8 @@
 // The addon's own inference threads: ORT runs here, never on the JS thread nor on libuv's four
 // shared threads (which fs, dns and crypto need).
 //
-// One pool per process, shared by every JS environment. A worker that finishes a job spins
+// One pool per process, shared by every JS environment. Its threads run below the JS thread's
+// priority (INFERLINE_THREAD_PRIORITY, see thread_pool.cc). A worker that finishes a job spins
 // briefly before sleeping: waking a sleeping thread costs ~15 µs here, more than a small model's
 // whole inference (FACTS.md), while a spinning worker picks the next job up in well under 1 µs.
 #pragma once
