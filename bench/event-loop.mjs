@@ -173,7 +173,7 @@ async function main() {
   const checked = rows.filter((r) => r.contender === 'inferline');
   if (checked.length > 0) {
     const misses = checked.filter((r) => !(r.delay_p99_ms <= kTargetP99Ms) || (ortnOf(r) && r.items_per_s < ortnOf(r).items_per_s));
-    console.log(`\ntarget: inferline loop p99 ≤ ${kTargetP99Ms} ms at ≥ onnxruntime-node's throughput: ` +
+    console.log(`\n- target: inferline loop p99 ≤ ${kTargetP99Ms} ms at ≥ onnxruntime-node's throughput: ` +
       (misses.length === 0 ? `met in all ${checked.length} cells` : `NOT met in ${misses.map((r) => `${r.model}/${r.callers}`).join(', ')}`));
   }
   if (flags.json) console.log(JSON.stringify(rows));

@@ -7,7 +7,9 @@
 // threads (inferline's spinning pool, ORT's) never compete with another's measurement.
 //
 // Usage: node bench/overhead.mjs [--models add,mlp] [--contenders runSync,run,ortn,cpp]
-//                                [--calls 20000] [--warmup 2000] [--json]
+//                                [--calls 20000] [--warmup 2000] [--rounds 3] [--json]
+//   --rounds: each contender is measured that many times (rounds interleave the contenders); the
+//   table shows the median of each figure and the p50's range over the rounds.
 // Child: node bench/overhead.mjs --contender run --model add --calls N --warmup N (prints JSON)
 // Env: INFERLINE_THREADS and INFERLINE_SPIN_MICROS pass through to the inferline children.
 import { fileURLToPath } from 'node:url';
@@ -15,6 +17,7 @@ import { Bench } from 'tinybench';
 import { buildOrtLimit } from './native/build.mjs';
 import { runJsonChild } from './lib/child-json.mjs';
 import { environmentLines, ortLibraryPath } from './lib/environment.mjs';
+import { combineRounds } from './lib/rounds.mjs';
 import { list, parseFlags } from './lib/flags.mjs';
 import { elementCount, model, randomFloats } from './lib/models.mjs';
 import { fixed, markdownTable, ratio } from './lib/table.mjs';
@@ -35,6 +38,7 @@ const flags = parseFlags(process.argv.slice(2), {
   contenders: Object.keys(kContenders).join(','),
   calls: 20000,
   warmup: 2000,
+  rounds: 3,
   json: false,
   contender: '',
   model: '',
@@ -118,21 +122,24 @@ async function main() {
   if (contenders.includes('cpp')) buildOrtLimit();
 
   console.log('# overhead: per-call latency, one caller, calls back to back, 1 intra-op thread');
-  for (const line of environmentLines({ calls: `${flags.calls} measured after ${flags.warmup} warm-up, per contender, each in its own process` })) console.log(line);
+  const calls = `${flags.calls} measured after ${flags.warmup} warm-up, per contender and round, each in its own process; median of ${flags.rounds} rounds`;
+  for (const line of environmentLines({ calls })) console.log(line);
   const all = [];
   for (const modelName of models) {
     const { shape, what } = model(modelName);
-    const rows = [];
-    for (const contender of contenders) {
+    const byContender = new Map(contenders.map((c) => [c, []]));
+    for (let round = 0; round < flags.rounds; ++round) {
       // Sequential on purpose: two measurements at once would share the 2 cores.
-      rows.push({ contender, ...(await measure(contender, modelName)) });
+      for (const contender of contenders) byContender.get(contender).push(await measure(contender, modelName));
     }
+    const rows = contenders.map((contender) => ({ contender, ...combineRounds(byContender.get(contender)) }));
     const cpp = rows.find((r) => r.contender === 'cpp')?.p50_us;
     const ortn = rows.find((r) => r.contender === 'ortn')?.p50_us;
     console.log(`\n## ${modelName}: ${what}, input float32 [${shape.join(',')}] (batch ${shape[0]})\n`);
     console.log(markdownTable([
       { title: 'contender', value: (r) => kContenders[r.contender], left: true },
       { title: 'p50 µs', value: (r) => fixed(r.p50_us, 2) },
+      { title: 'p50 range', value: (r) => r.spread.p50_us.map((v) => fixed(v, 1)).join('–') },
       { title: 'p99 µs', value: (r) => fixed(r.p99_us, 2) },
       { title: 'p50 vs C++', value: (r) => ratio(r.p50_us, cpp) },
       { title: 'p50 vs onnxruntime-node', value: (r) => ratio(r.p50_us, ortn) },
@@ -143,11 +150,11 @@ async function main() {
     console.log('');
     if (bySync !== undefined && cpp !== undefined) {
       const met = bySync <= kRunSyncMaxVsCpp * cpp;
-      console.log(`target: runSync p50 ≤ ${kRunSyncMaxVsCpp}× C++ limit: ${ratio(bySync, cpp)} — ${met ? 'met' : 'NOT met'}`);
+      console.log(`- target: runSync p50 ≤ ${kRunSyncMaxVsCpp}× C++ limit: ${ratio(bySync, cpp)} — ${met ? 'met' : 'NOT met'}`);
     }
     if (byRun !== undefined && ortn !== undefined) {
       const met = byRun <= ortn;
-      console.log(`target: run p50 ≤ onnxruntime-node's run: ${ratio(byRun, ortn)} — ${met ? 'met' : 'NOT met'}`);
+      console.log(`- target: run p50 ≤ onnxruntime-node's run: ${ratio(byRun, ortn)} — ${met ? 'met' : 'NOT met'}`);
     }
     all.push({ model: modelName, shape, rows });
   }

@@ -1,4 +1,5 @@
 // What the results were measured on, printed above every table: numbers mean nothing without it.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,6 +36,17 @@ export function addonBuild() {
   return `build/Release/inferline.node sha256 ${sha}, built ${statSync(path).mtime.toISOString()}`;
 }
 
+/** The commit measured, marked "+ changes" when native/ or src/ differ from it; "" outside git. */
+function sourceRevision() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: kRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'native', 'src') !== '';
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in native/ or src/' : ''}; `;
+  } catch {
+    return '';
+  }
+}
+
 /** Lines describing the machine and runtime; `extra` adds "key: value" lines. */
 export function environmentLines(extra = {}) {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -42,7 +54,7 @@ export function environmentLines(extra = {}) {
     CPU: `${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} cores`,
     Node: `${process.version} (${process.platform}-${process.arch})`,
     'ONNX Runtime': `${ortNodeVersion()} (${ortLibraryPath()})`,
-    inferline: `${inferlineKnobs()}; ${addonBuild()}`,
+    inferline: `${sourceRevision()}${inferlineKnobs()}; ${addonBuild()}`,
     'load average': `${load} (1/5/15 min, at start)`,
     ...extra,
   };

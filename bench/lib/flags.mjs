@@ -1,7 +1,19 @@
 // Parses "--name value" flags (and bare "--flag" booleans) against a table of defaults.
 
-/** Returns { ...defaults, ...given }; numbers in defaults make their flag numeric. Unknown flags throw. */
+/**
+ * Returns { ...defaults, ...given }; numbers in defaults make their flag numeric. A bad or unknown
+ * flag ends the process with exit code 2 and one line naming the known flags.
+ */
 export function parseFlags(argv, defaults) {
+  try {
+    return parse(argv, defaults);
+  } catch (error) {
+    console.error(`${process.argv[1]}: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+function parse(argv, defaults) {
   const flags = { ...defaults };
   for (let i = 0; i < argv.length; ++i) {
     const arg = argv[i];
