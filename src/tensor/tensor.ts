@@ -81,13 +81,13 @@ export class Tensor {
 
   constructor(dtype: DType, data: TensorData | readonly unknown[], shape?: Shape);
   constructor(data: TensorData, shape?: Shape);
-  constructor(a: unknown, b?: unknown, c?: unknown) {
+  constructor(a: unknown, b?: unknown, c?: unknown, d?: unknown) {
     if (a === kTrusted) {
-      // Internal fast path for outputs the addon built: already consistent.
-      const trusted = b as [DType, TensorData, Shape];
-      this.dtype = trusted[0];
-      this.data = trusted[1];
-      this.shape = trusted[2];
+      // Internal fast path for outputs the addon built (already consistent): no checks, and no
+      // argument array, since it runs for every output of every run.
+      this.dtype = b as DType;
+      this.data = c as TensorData;
+      this.shape = d as Shape;
       return;
     }
     let dtype: unknown = a;
@@ -136,6 +136,6 @@ export class Tensor {
 
   /** @internal Builds a Tensor without checks; for data the addon produced. */
   static fromTrusted(dtype: DType, data: TensorData, shape: Shape): Tensor {
-    return new Tensor(kTrusted as unknown as DType, [dtype, data, shape] as unknown as TensorData);
+    return new (Tensor as unknown as new (...args: unknown[]) => Tensor)(kTrusted, dtype, data, shape);
   }
 }
