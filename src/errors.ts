@@ -127,3 +127,33 @@ export function errorFromNative(code: string, message: string, ortCode: number):
       return errors.internal(message);
   }
 }
+
+/** A fresh error with the same code, message and ONNX Runtime code, `cause` the original. */
+export function copyError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const copy = new Error(error.message, { cause: error });
+  Object.setPrototypeOf(copy, Object.getPrototypeOf(error));
+  for (const key of ['name', 'code', 'ortCode'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) Object.defineProperty(copy, key, { value, configurable: true, writable: true, enumerable: key !== 'name' });
+  }
+  if (error instanceof InferlineError) Object.defineProperty(copy, kInferlineBrand, { value: true });
+  return copy;
+}
+
+/**
+ * Errors from the addon are created on a completion callback, with no JS frames of the caller.
+ * Called right after the caller's await, captureStackTrace records the caller's async stack.
+ */
+export function withCallerStack(error: unknown): unknown {
+  if (error instanceof Error && typeof Error.captureStackTrace === 'function') {
+    const message = `${error.name}: ${error.message}`;
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder, withCallerStack);
+    if (holder.stack !== undefined) {
+      const frames = holder.stack.slice(holder.stack.indexOf('\n'));
+      Object.defineProperty(error, 'stack', { value: message + frames, configurable: true, writable: true });
+    }
+  }
+  return error;
+}

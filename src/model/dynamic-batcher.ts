@@ -5,7 +5,7 @@
  * reached a preferred size or its head found the queue empty and an instance idle (light load
  * pays no delay). Each request settles with its own outputs, whatever order batches finish in.
  */
-import { errors } from '../errors.js';
+import { copyError, errors } from '../errors.js';
 import { kRunBatch, kRunBound } from '../session/internal.js';
 import type { Results } from '../session/session.js';
 import type { InstanceGroup, ModelInstance } from './instance-group.js';
@@ -58,7 +58,9 @@ export class DynamicBatcher {
 
   /** True when a request arriving now would find an idle instance and nobody ahead of it. */
   get wouldRunAtOnce(): boolean {
-    return this.queue.size === 0 && this.#releasesPending === 0 && this.#instances.idleCount() > 0;
+    // A release pending means an instance is about to be free (see #finish): a caller that
+    // resubmits from its continuation is the light-load case too, and must not wait the delay.
+    return this.queue.size === 0 && (this.#releasesPending > 0 || this.#instances.idleCount() > 0);
   }
 
   /**
@@ -92,7 +94,7 @@ export class DynamicBatcher {
           }
         }
         const instance = this.#instances.pickIdle()!;
-        const batch = this.queue.take(head.signature, Math.max(target, head.rows));
+        const batch = this.#batching ? this.queue.take(head.signature, Math.max(target, head.rows)) : this.queue.take(head.signature, head.rows, 1);
         this.#dispatch(instance, batch);
       }
     } finally {
@@ -157,9 +159,11 @@ export class DynamicBatcher {
       },
       (error: unknown) => {
         const finished = performance.now();
+        this.#stats.recordBatch(rows);
         this.#stats.failedExecutions++;
         this.#stats.failure += batch.length;
-        for (const request of batch) request.reject(error);
+        // One error object per caller: each gets its own stack (see Model.infer).
+        for (const request of batch) request.reject(batch.length === 1 ? error : copyError(error));
         this.#finish(instance, rows, finished);
       },
     );

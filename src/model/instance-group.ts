@@ -25,6 +25,7 @@ export class InstanceGroup {
   readonly #onInstanceAdded: () => void;
   readonly #instances: ModelInstance[] = [];
   #loading = 0;
+  readonly #scaleUps = new Set<Promise<void>>(); // sessions being added, awaited by close()
   #nextRoundRobin = 0;
   #queueAboveSince: number | undefined;
   #closed = false;
@@ -110,7 +111,9 @@ export class InstanceGroup {
       this.#queueAboveSince ??= now;
       if (now - this.#queueAboveSince >= scaleUpAfterMs && this.#loading === 0 && this.#instances.length < max) {
         this.#queueAboveSince = undefined;
-        void this.#scaleUp();
+        const scaling = this.#scaleUp();
+        this.#scaleUps.add(scaling);
+        void scaling.finally(() => this.#scaleUps.delete(scaling));
       }
       return;
     }
@@ -128,7 +131,8 @@ export class InstanceGroup {
   /** Closes every instance once its batch in flight is done (the caller drained the queue). */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#instances.map((instance) => instance.session.close()));
+    // A session still loading closes itself when it sees #closed; wait for it too.
+    await Promise.all([...this.#scaleUps, ...this.#instances.map((instance) => instance.session.close())]);
   }
 
   async #scaleUp(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * A fixed-memory histogram of durations in microseconds with at most 1/16 relative error: exact
- * below 32 µs, then 16 linear sub-buckets per power of two (as HDR histograms do). Recording is a
+ * below 32 µs (to the microsecond), then 16 linear sub-buckets per power of two (as HDR histograms do). Recording is a
  * few arithmetic operations, cheap enough for every request.
  */
 const kLinear = 32; // values below this get one bucket each
@@ -16,8 +16,9 @@ function bucketOf(value: number): number {
   return kLinear + (exponent - kFirstExponent) * kSubBuckets + sub;
 }
 
-function upperEdgeOf(bucket: number): number {
-  if (bucket < kLinear) return bucket + 1;
+/** The value a bucket reports: exact (its integer) below kLinear, else its upper edge. */
+function reportedValueOf(bucket: number): number {
+  if (bucket < kLinear) return bucket;
   const offset = bucket - kLinear;
   const base = 2 ** (kFirstExponent + Math.floor(offset / kSubBuckets));
   return base + ((offset % kSubBuckets) + 1) * (base / kSubBuckets);
@@ -50,14 +51,14 @@ export class LatencyHistogram {
     return this.#max;
   }
 
-  /** The value at quantile `q` (0..1): its bucket's upper edge, capped at the largest value seen. */
+  /** The value at quantile `q` (0..1): exact below 32 µs, else its bucket's upper edge (capped at the max seen). */
   quantile(q: number): number {
     if (this.#total === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * this.#total));
     let seen = 0;
     for (let i = 0; i < this.#counts.length; i++) {
       seen += this.#counts[i]!;
-      if (seen >= rank) return Math.min(upperEdgeOf(i), this.#max);
+      if (seen >= rank) return Math.min(reportedValueOf(i), this.#max);
     }
     return this.#max;
   }

@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { errors, withCallerStack } from '../errors.js';
 import { kBindFeeds } from '../session/internal.js';
 import type { Feeds, Results } from '../session/session.js';
 import type { ValueMetadata } from '../session/value-metadata.js';
@@ -46,6 +46,7 @@ export class Model {
   readonly #batcher: DynamicBatcher;
   readonly #stats = new ModelStats();
   readonly #autoscaleTimer: NodeJS.Timeout | undefined;
+  readonly #hasBatchDimension: boolean;
   #unloading: Promise<void> | undefined;
 
   private constructor(options: ResolvedModelOptions, instances: InstanceGroup, batching: boolean) {
@@ -56,6 +57,7 @@ export class Model {
     this.#instances = instances;
     this.inputs = instances.first.session.inputs;
     this.outputs = instances.first.session.outputs;
+    this.#hasBatchDimension = hasBatchDimension(this.inputs) && hasBatchDimension(this.outputs);
     this.#batcher = new DynamicBatcher(options.name, this.#options, instances, this.#stats);
     if (options.instances.min !== options.instances.max) {
       // Scale-down needs a clock even when no request arrives; unref'd: it never keeps a process up.
@@ -100,12 +102,18 @@ export class Model {
    * 'reject'; ERR_INFERLINE_ABORTED when `signal` fires while it is queued;
    * ERR_INFERLINE_MODEL_UNLOADED after unload(); ERR_INFERLINE_ORT when its batch fails.
    */
-  infer(feeds: Feeds, options?: InferOptions): Promise<Results> {
+  async infer(feeds: Feeds, options?: InferOptions): Promise<Results> {
+    let queued: Promise<Results>;
     try {
-      return this.#infer(feeds, options);
+      queued = this.#infer(feeds, options);
     } catch (error) {
       this.#stats.failure++;
-      return Promise.reject(error);
+      throw error;
+    }
+    try {
+      return await queued;
+    } catch (error) {
+      throw withCallerStack(error);
     }
   }
 
@@ -137,10 +145,10 @@ export class Model {
       }
     }
     const bound = this.#instances.first.session[kBindFeeds](feeds);
-    let rows = 1;
+    // Rows are dim 0 where the model has a batch dimension (batched or not), else 1.
+    let rows = this.#hasBatchDimension ? (bound.dims[0] as number[])[0]! : 1;
     let signature = '';
     if (this.batching) {
-      rows = (bound.dims[0] as number[])[0]!;
       if (rows > policy.maxBatchSize) {
         throw errors.outOfRange(`Model "${this.name}" infer: the request has ${rows} rows (dim 0), more than batching.maxBatchSize ${policy.maxBatchSize}`);
       }

@@ -64,19 +64,20 @@ export class RequestQueue {
   /** Rows that a batch of `signature` could take now, counting up to `limit`. */
   rowsFor(signature: string, limit: number): number {
     let rows = 0;
-    this.#scan(signature, limit, (request) => {
+    this.#scan(signature, limit, Infinity, (request) => {
       rows += request.rows;
     });
     return rows;
   }
 
   /**
-   * Takes requests of `signature` in priority then FIFO order while they fit in `limit` rows;
+   * Takes requests of `signature` in priority then FIFO order while they fit in `limit` rows
+   * (and `maxRequests`);
    * stops at the first that does not fit, so that no request is overtaken by a later one.
    */
-  take(signature: string, limit: number): PendingRequest[] {
+  take(signature: string, limit: number, maxRequests = Infinity): PendingRequest[] {
     const batch: PendingRequest[] = [];
-    this.#scan(signature, limit, (request) => {
+    this.#scan(signature, limit, maxRequests, (request) => {
       request.state = RequestState.Dispatched;
       this.#size--;
       this.#rows -= request.rows;
@@ -107,13 +108,15 @@ export class RequestQueue {
     return all;
   }
 
-  #scan(signature: string, limit: number, visit: (request: PendingRequest) => void): void {
+  #scan(signature: string, limit: number, maxRequests: number, visit: (request: PendingRequest) => void): void {
     let rows = 0;
+    let count = 0;
     for (let level = 0; level < this.#levels.length; level++) {
       for (const request of this.#levels[level]!) {
         if (request.state !== RequestState.Queued || request.level !== level || request.signature !== signature) continue;
-        if (rows + request.rows > limit) return;
+        if (rows + request.rows > limit || count === maxRequests) return;
         rows += request.rows;
+        count++;
         visit(request);
       }
     }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { errors, InferlineError } from '../errors.js';
+import { errors, InferlineError, withCallerStack } from '../errors.js';
 import { ensureRuntime, type NativeSession } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { describe, optionsObject, checkKnownOptions } from '../validate.js';
@@ -217,21 +217,4 @@ function checkSignal(signal: unknown, label: string): AbortSignal | undefined {
   if (signal === undefined) return undefined;
   if (signal instanceof AbortSignal) return signal;
   throw errors.invalidArg(`Session "${label}" run: signal must be an AbortSignal, received ${describe(signal)}`);
-}
-
-/**
- * Errors from the addon are created on a completion callback, with no JS frames of the caller.
- * Called after the await, captureStackTrace records the caller's async stack instead.
- */
-function withCallerStack(error: unknown): unknown {
-  if (error instanceof Error && typeof Error.captureStackTrace === 'function') {
-    const message = `${error.name}: ${error.message}`;
-    const holder: { stack?: string } = {};
-    Error.captureStackTrace(holder, withCallerStack);
-    if (holder.stack !== undefined) {
-      const frames = holder.stack.slice(holder.stack.indexOf('\n'));
-      Object.defineProperty(error, 'stack', { value: message + frames, configurable: true, writable: true });
-    }
-  }
-  return error;
 }

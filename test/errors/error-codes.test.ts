@@ -1,6 +1,6 @@
 // The error codes as API: every factory builds the class, name and code it promises; errors that
 // cross from the addon map to the same codes; every code is documented in docs/errors.md and
-// raised by a test in this folder.
+// raised by a test in this folder or in test/model/ (the Model layer's own codes).
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,9 @@ describe('error factories', () => {
     ['providerUnavailable', 'ERR_INFERLINE_PROVIDER_UNAVAILABLE', 'InferlineError'],
     ['unsupported', 'ERR_INFERLINE_UNSUPPORTED', 'InferlineError'],
     ['internal', 'ERR_INFERLINE_INTERNAL', 'InferlineError'],
+    ['queueFull', 'ERR_INFERLINE_QUEUE_FULL', 'InferlineError'],
+    ['timeout', 'ERR_INFERLINE_TIMEOUT', 'InferlineError'],
+    ['modelUnloaded', 'ERR_INFERLINE_MODEL_UNLOADED', 'InferlineError'],
   ];
 
   it('every factory is listed here', () => {
@@ -117,14 +120,16 @@ describe('codes are API', () => {
     expect([...sections].sort()).toEqual([...codes].sort());
   });
 
-  it('every code is raised by a test in test/errors/', () => {
-    const dir = join(kRoot, 'test', 'errors');
+  it('every code is raised by a test in test/errors/ or test/model/', () => {
     const self = fileURLToPath(import.meta.url);
-    const texts = readdirSync(dir)
-      .filter((name) => name.endsWith('.test.ts') && join(dir, name) !== self)
-      .map((name) => readFileSync(join(dir, name), 'utf8'))
-      .join('\n');
-    const fixtures = readdirSync(join(dir, 'fixtures')).map((name) => readFileSync(join(dir, 'fixtures', name), 'utf8')).join('\n');
+    const testsIn = (dir: string): string =>
+      readdirSync(dir)
+        .filter((name) => name.endsWith('.test.ts') && join(dir, name) !== self)
+        .map((name) => readFileSync(join(dir, name), 'utf8'))
+        .join('\n');
+    const errorsDir = join(kRoot, 'test', 'errors');
+    const texts = testsIn(errorsDir) + testsIn(join(kRoot, 'test', 'model'));
+    const fixtures = readdirSync(join(errorsDir, 'fixtures')).map((name) => readFileSync(join(errorsDir, 'fixtures', name), 'utf8')).join('\n');
     for (const code of codes) expect(texts + fixtures, code).toContain(`'${code}'`);
   });
 });
