@@ -16,6 +16,7 @@ import { kRoot } from './lib/models.mjs';
 const kBenches = {
   overhead: ['overhead.mjs', 5 * 60_000],
   'pool-tuning': ['pool-tuning.mjs', 5 * 60_000],
+  batching: ['batching.mjs', 10 * 60_000],
   'event-loop': ['event-loop.mjs', 10 * 60_000],
 };
 

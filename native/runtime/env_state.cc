@@ -32,7 +32,8 @@ uint64_t PollWindowNsFromEnv() {
 
 }  // namespace
 
-EnvState::EnvState(Napi::Env env) : env_(env), poll_window_ns_(PollWindowNsFromEnv()) {
+EnvState::EnvState(Napi::Env env)
+    : env_(env), poll_window_ns_(PollWindowNsFromEnv()), pool_size_(ThreadPool::Shared().size()) {
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
   async_ = new uv_async_t();
@@ -56,7 +57,10 @@ EnvState::~EnvState() { WaitForOutstandingJobs(); }
 
 void EnvState::Submit(std::unique_ptr<Job> job) {
   if (in_flight_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(async_));
-  if (poll_window_ns_ > 0) {
+  // Poll only while a pool thread is free for the job: once this environment keeps every pool
+  // thread busy, completions arrive back to back anyway, and polling would take the core that
+  // a (lower-priority) pool thread needs.
+  if (poll_window_ns_ > 0 && in_flight_ < pool_size_) {
     poll_until_ns_ = uv_hrtime() + poll_window_ns_;
     if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
   }

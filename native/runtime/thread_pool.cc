@@ -133,7 +133,11 @@ void ThreadPool::WorkerLoop() {
   LowerCurrentThreadPriority(ThreadPriorityFromEnv());
   for (;;) {
     std::unique_ptr<Job> job;
-    WaitBriefly();
+    // Spin only when no other job is running: that is the lone caller waiting on each result,
+    // whose next job comes within microseconds. With other jobs running, the pool is under load,
+    // work arrives in bursts after the JS thread has handled completions, and a spin would only
+    // take CPU from the threads doing work.
+    if (running_.load(std::memory_order_acquire) == 0) WaitBriefly();
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
       // Checked under the lock, so a Submit that saw us spinning cannot be missed.
@@ -146,7 +150,9 @@ void ThreadPool::WorkerLoop() {
       queue_.pop_front();
       queued_.fetch_sub(1, std::memory_order_release);
     }
+    running_.fetch_add(1, std::memory_order_acq_rel);
     job->Execute();
+    running_.fetch_sub(1, std::memory_order_acq_rel);
     EnvState* env_state = job->env_state();
     env_state->PushCompletion(std::move(job));
   }

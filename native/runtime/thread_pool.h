@@ -41,6 +41,7 @@ class ThreadPool {
   int sleeping_ = 0;                       // workers blocked on queue_cv_
   std::atomic<size_t> queued_{0};          // queue_.size(), readable without the lock
   std::atomic<int> spinning_{0};           // workers spinning; they need no notify
+  std::atomic<int> running_{0};            // workers inside Job::Execute
   const int spin_micros_;                  // how long an idle worker spins before sleeping
   std::vector<std::thread> workers_;       // detached at exit: the pool is never destroyed
 };

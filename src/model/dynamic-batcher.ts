@@ -76,6 +76,10 @@ export class DynamicBatcher {
       while (this.queue.size > 0) {
         const idle = this.#instances.idleCount();
         if (idle === 0) break; // a finishing batch pumps again
+        // While a finished batch's callers are resubmitting, wait for its release (this turn):
+        // dispatching now would send their rows to whichever instance is idle, all in one batch,
+        // instead of sharing them with the instance about to be free.
+        if (this.#releasesPending > 0) break;
         const head = this.queue.head()!;
         const maxRows = this.#policy.maxBatchSize;
         let target = head.rows;
@@ -83,7 +87,6 @@ export class DynamicBatcher {
           const available = this.queue.rowsFor(head.signature, maxRows * idle);
           target = Math.min(maxRows, Math.ceil(available / idle));
           if (available < maxRows) {
-            if (this.#releasesPending > 0) break;
             const preferred = this.#largestPreferredUpTo(available);
             if (preferred !== undefined) {
               target = Math.min(target, preferred);
@@ -170,12 +173,13 @@ export class DynamicBatcher {
   }
 
   #finish(instance: ModelInstance, rows: number, now: number): void {
-    // Release the instance only after the callers just resolved have run their continuations
-    // (queued as microtasks before this one): those that call infer() again then find it busy
-    // and queue, and the next batch takes them all, instead of the first alone finding an idle
-    // instance and an empty queue and running as a batch of one.
+    // Release the instance only after the callers just resolved have run their continuations:
+    // those that call infer() again then queue, and the release's pump shares all of them among
+    // the idle instances. A nextTick queued from this promise reaction runs once the microtask
+    // queue is empty, i.e. after every continuation however many awaits deep (a microtask would
+    // run before callers two awaits away, and the first of them would go out as a batch of one).
     this.#releasesPending++;
-    queueMicrotask(() => this.#release(instance, rows, now));
+    process.nextTick(() => this.#release(instance, rows, now));
   }
 
   #release(instance: ModelInstance, rows: number, now: number): void {

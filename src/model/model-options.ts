@@ -8,7 +8,7 @@ export type BalancingPolicy = 'least-outstanding' | 'round-robin' | 'random';
 export type TimeoutAction = 'reject' | 'delay';
 
 export interface InstanceOptions {
-  /** Sessions to start with; default min, or one per CPU core when neither is given. */
+  /** Sessions to start with; default min, or one per CPU core plus one when neither is given. */
   count?: number;
   /** Never fewer (autoscaling); default count. */
   min?: number;
@@ -121,7 +121,11 @@ function resolveInstances(input: unknown, what: string, queueRows: number): Requ
   const cores = availableParallelism();
   const givenCount = options.count === undefined ? undefined : count(options.count, `${what}.instances.count`, 1, 1024);
   const min = optionalCount(options.min, `${what}.instances.min`, 1, givenCount ?? 1, 1024);
-  const initial = givenCount ?? (options.min !== undefined ? min : cores);
+  // Default: one instance per core plus one. With one per core, a core idles while the JS
+  // thread hands a finished batch's results back and forms the next; the extra instance has a
+  // batch ready for it (measured, MLP with 64 callers on 2 cores: 2 instances 100k items/s, 3
+  // instances 133k, 4 instances 121k).
+  const initial = givenCount ?? (options.min !== undefined ? min : cores + 1);
   const max = optionalCount(options.max, `${what}.instances.max`, 1, Math.max(initial, min), 1024);
   if (min > max) throw errors.outOfRange(`${what}.instances: min (${min}) is above max (${max})`);
   if (initial < min || initial > max) throw errors.outOfRange(`${what}.instances.count (${initial}) must lie between min (${min}) and max (${max})`);
