@@ -60,8 +60,12 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   // Poll only while a pool thread is free for the job: once this environment keeps every pool
   // thread busy, completions arrive back to back anyway, and polling would take the core that
   // a (lower-priority) pool thread needs.
-  if (poll_window_ns_ > 0 && in_flight_ < pool_size_) {
-    poll_until_ns_ = uv_hrtime() + poll_window_ns_;
+  // Nor for long jobs (a moving average over 4 windows): their results are not worth a core
+  // spent polling, and on a busy machine that core is the one the pool thread needs.
+  uint64_t now = uv_hrtime();
+  job->submitted_ns = now;
+  if (poll_window_ns_ > 0 && in_flight_ < pool_size_ && average_job_ns_ < 4 * poll_window_ns_) {
+    poll_until_ns_ = now + poll_window_ns_;
     if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
   }
   outstanding_.fetch_add(1, std::memory_order_acq_rel);
@@ -121,6 +125,9 @@ void EnvState::DrainCompletions(bool wait_for_lock) {
   napi_callback_scope scope = nullptr;
   napi_open_callback_scope(env_, async_resource_.Value(), async_context_, &scope);
   for (std::unique_ptr<Job>& job : done) {
+    // Exponential moving average (1/8 weight) of submit-to-drain time, for the poll decision.
+    uint64_t took = uv_hrtime() - job->submitted_ns;
+    average_job_ns_ = average_job_ns_ - average_job_ns_ / 8 + took / 8;
     {
       Napi::HandleScope per_job(env);
       job->Complete(env);

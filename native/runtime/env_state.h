@@ -52,6 +52,7 @@ class EnvState {
   uint64_t poll_until_ns_ = 0;                   // uv_hrtime() after which the idle poll stops
   const uint64_t poll_window_ns_;                // INFERLINE_SPIN_MICROS, in ns
   const size_t pool_size_;                       // threads in the shared pool
+  uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to drain
   int open_handles_ = 2;                         // async_ and idle_ until both are closed
   napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
   napi_async_context async_context_ = nullptr;   // for the callback scope completions run in

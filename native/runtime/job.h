@@ -3,6 +3,8 @@
 
 #include <napi.h>
 
+#include <cstdint>
+
 namespace inferline {
 
 class EnvState;
@@ -20,6 +22,8 @@ class Job {
   virtual void Complete(Napi::Env env) = 0;
 
   EnvState* env_state() const { return env_state_; }
+
+  uint64_t submitted_ns = 0;  // uv_hrtime() at submit; the JS thread's own bookkeeping
 
  private:
   EnvState* env_state_;  // not owned; outlives the job (its teardown waits for outstanding jobs)
