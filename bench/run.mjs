@@ -17,6 +17,7 @@ const kBenches = {
   overhead: ['overhead.mjs', 5 * 60_000],
   'pool-tuning': ['pool-tuning.mjs', 5 * 60_000],
   batching: ['batching.mjs', 10 * 60_000],
+  'model-latency': ['model-latency.mjs', 5 * 60_000],
   'event-loop': ['event-loop.mjs', 10 * 60_000],
 };
 

@@ -43,6 +43,15 @@ export class DynamicBatcher {
       request.reject(errors.queueFull(`Model "${this.#label}": queue full (${this.#policy.maxQueueSize} requests); retry later`));
       return;
     }
+    // Fast path, light load: nobody queued, nothing being released, an instance idle.
+    if (this.queue.size === 0 && this.#releasesPending === 0) {
+      const instance = this.#instances.pickIdle();
+      if (instance !== undefined) {
+        request.state = RequestState.Dispatched;
+        this.#dispatch(instance, [request]);
+        return;
+      }
+    }
     this.queue.push(request);
     this.pump();
   }
@@ -158,7 +167,7 @@ export class DynamicBatcher {
           this.#stats.success++;
           request.resolve(batch.length === 1 ? (results as Results) : (results as Results[])[i]!);
         }
-        this.#finish(instance, rows, finished);
+        this.#finish(instance, rows, finished, batch.length);
       },
       (error: unknown) => {
         const finished = performance.now();
@@ -167,12 +176,19 @@ export class DynamicBatcher {
         this.#stats.failure += batch.length;
         // One error object per caller: each gets its own stack (see Model.infer).
         for (const request of batch) request.reject(batch.length === 1 ? error : copyError(error));
-        this.#finish(instance, rows, finished);
+        this.#finish(instance, rows, finished, batch.length);
       },
     );
   }
 
-  #finish(instance: ModelInstance, rows: number, now: number): void {
+  #finish(instance: ModelInstance, rows: number, now: number, requests: number): void {
+    // A batch of one request has one caller to come back: nothing can fragment, so release at
+    // once and let that caller's next request take the fast path in submit().
+    if (requests === 1) {
+      this.#releasesPending++;
+      this.#release(instance, rows, now);
+      return;
+    }
     // Release the instance only after the callers just resolved have run their continuations:
     // those that call infer() again then queue, and the release's pump shares all of them among
     // the idle instances. A nextTick queued from this promise reaction runs once the microtask

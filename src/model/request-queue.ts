@@ -86,7 +86,9 @@ export class RequestQueue {
     // Compact: drop what was taken, withdrawn or moved to the delayed level (O(queue) per batch).
     for (let level = 0; level < this.#levels.length; level++) {
       const list = this.#levels[level]!;
-      if (list.length > 0) this.#levels[level] = list.filter((request) => request.state === RequestState.Queued && request.level === level);
+      if (list.length === 0) continue;
+      const kept = list.filter((request) => request.state === RequestState.Queued && request.level === level);
+      if (kept.length !== list.length) this.#levels[level] = kept;
     }
     return batch;
   }
