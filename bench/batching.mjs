@@ -23,6 +23,7 @@
 // Child: node bench/batching.mjs --cell model --models mlp --callers 64 --seconds 4
 // Env: INFERLINE_THREADS, INFERLINE_SPIN_MICROS and INFERLINE_THREAD_PRIORITY pass through to the
 // inferline children (all three are printed with the environment).
+import { onnxruntimeNodeCaller, sessionCaller } from './lib/callers.mjs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildOrtLimit } from './native/build.mjs';
@@ -107,24 +108,8 @@ async function measureCell(contender, modelName, callers, seconds) {
   let makeCall;
   let close;
   let stats = () => undefined;
-  if (contender === 'ortn') {
-    const { default: ort } = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
-    const name = session.inputNames[0];
-    makeCall = (data) => {
-      const feeds = { [name]: new ort.Tensor('float32', data, shape) };
-      return () => session.run(feeds);
-    };
-    close = () => session.release();
-  } else if (contender === 'session') {
-    const { Session, Tensor } = await import('../dist/index.js');
-    const session = await Session.create(path, { intraOpThreads: 1 });
-    const name = session.inputs[0].name;
-    makeCall = (data) => {
-      const feeds = { [name]: new Tensor('float32', data, shape) };
-      return () => session.run(feeds);
-    };
-    close = () => session.close();
+  if (contender === 'ortn' || contender === 'session') {
+    ({ makeCall, close } = await (contender === 'ortn' ? onnxruntimeNodeCaller : sessionCaller)(path, shape));
   } else if (contender === 'model') {
     const { Model, Tensor } = await import('../dist/index.js');
     const loaded = await Model.load(modelOptions(modelName, path));

@@ -12,6 +12,7 @@
 //   --seconds overrides the per-model duration (rec 4 s, cls 3 s); --filter keeps the cells whose
 //   "model/callers/contender" label contains the text (e.g. --filter rec/16).
 // Child: node bench/event-loop.mjs --cell inferline --models rec --callers 16 --seconds 4
+import { onnxruntimeNodeCaller, sessionCaller } from './lib/callers.mjs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { buildOrtLimit } from './native/build.mjs';
@@ -51,29 +52,11 @@ if (flags.cell) {
 /** Child: one contender, one model, `callers` closed-loop callers for `seconds`. */
 async function measureCell(contender, modelName, callers, seconds) {
   const { path, shape } = model(modelName);
-  let makeCall;
-  let close;
-  if (contender === 'ortn') {
-    const { default: ort } = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
-    const name = session.inputNames[0];
-    makeCall = (data) => {
-      const feeds = { [name]: new ort.Tensor('float32', data, shape) };
-      return () => session.run(feeds);
-    };
-    close = () => session.release();
-  } else if (contender === 'inferline') {
-    const { Session, Tensor } = await import('../dist/index.js');
-    const session = await Session.create(path, { intraOpThreads: 1 });
-    const name = session.inputs[0].name;
-    makeCall = (data) => {
-      const feeds = { [name]: new Tensor('float32', data, shape) };
-      return () => session.run(feeds);
-    };
-    close = () => session.close();
-  } else {
-    throw new Error(`unknown cell contender "${contender}"`);
-  }
+  let contenderSetup;
+  if (contender === 'ortn') contenderSetup = await onnxruntimeNodeCaller(path, shape);
+  else if (contender === 'inferline') contenderSetup = await sessionCaller(path, shape);
+  else throw new Error(`unknown cell contender "${contender}"`);
+  const { makeCall, close } = contenderSetup;
   const calls = Array.from({ length: callers }, (_, i) => makeCall(randomFloats(elementCount(shape), i + 1)));
   for (let i = 0; i < kWarmupCalls; ++i) await calls[0]();
   await Promise.all(calls.map((call) => call()));
