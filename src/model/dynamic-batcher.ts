@@ -75,7 +75,7 @@ export class DynamicBatcher {
   /**
    * Forms and dispatches batches while instances are idle and requests are queued. Rows queued
    * are shared evenly among the idle instances (two instances each take 32 of 64 queued rows
-   * rather than one taking all), and no partial batch leaves while a finished batch's callers
+   * rather than one taking all), and no batch leaves while a finished batch's callers
    * are still resubmitting (see #finish).
    */
   pump(): void {
