@@ -49,7 +49,9 @@ export class Model {
   readonly #hasBatchDimension: boolean;
   #unloading: Promise<void> | undefined;
 
-  private constructor(options: ResolvedModelOptions, instances: InstanceGroup, batching: boolean) {
+  /** `hasBatchDim`: every input and output has a free first dimension (checked once by load). */
+  private constructor(options: ResolvedModelOptions, instances: InstanceGroup, hasBatchDim: boolean) {
+    const batching = options.batching && hasBatchDim;
     this.name = options.name;
     this.version = options.version;
     this.#options = { ...options, batching };
@@ -57,7 +59,7 @@ export class Model {
     this.#instances = instances;
     this.inputs = instances.first.session.inputs;
     this.outputs = instances.first.session.outputs;
-    this.#hasBatchDimension = hasBatchDimension(this.inputs) && hasBatchDimension(this.outputs);
+    this.#hasBatchDimension = hasBatchDim;
     this.#batcher = new DynamicBatcher(options.name, this.#options, instances, this.#stats);
     if (options.instances.min !== options.instances.max) {
       // Scale-down needs a clock even when no request arrives; unref'd: it never keeps a process up.
@@ -89,7 +91,7 @@ export class Model {
         { code: 'INFERLINE_NO_BATCH_DIMENSION' },
       );
     }
-    created = new Model(resolved, group, resolved.batching && batchable);
+    created = new Model(resolved, group, batchable);
     return created;
   }
 
