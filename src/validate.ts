@@ -25,6 +25,17 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/**
+ * `value` if it is an integer in [min, max]; else ERR_INFERLINE_INVALID_ARG, a TypeError when it
+ * is not a number at all and a RangeError when it is one out of range, as Node's own are.
+ */
+export function integerOption(value: unknown, what: string, min: number, max: number): number {
+  const expected = `${what} must be an integer from ${min} to ${max}, received ${describe(value)}`;
+  if (typeof value !== 'number') throw errors.invalidArg(expected);
+  if (!isInteger(value, min, max)) throw errors.outOfRange(expected);
+  return value;
+}
+
 /** The known name closest to `name`, if it is close enough to be a likely misspelling. */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;

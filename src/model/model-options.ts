@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { errors } from '../errors.js';
 import type { SessionOptions } from '../session/session-options.js';
-import { checkKnownOptions, describe, isInteger, isPlainObject, optionsObject } from '../validate.js';
+import { checkKnownOptions, describe, integerOption, isInteger, isPlainObject, optionsObject } from '../validate.js';
 
 export type BalancingPolicy = 'least-outstanding' | 'round-robin' | 'random';
 export type TimeoutAction = 'reject' | 'delay';
@@ -72,9 +72,7 @@ const kBatchingOptionNames = ['maxBatchSize', 'preferredBatchSizes', 'maxQueueDe
 const kPolicies: readonly BalancingPolicy[] = ['least-outstanding', 'round-robin', 'random'];
 
 function count(value: unknown, what: string, min: number, max = 1_000_000_000): number {
-  if (typeof value !== 'number') throw errors.invalidArg(`${what} must be an integer, received ${describe(value)}`);
-  if (!isInteger(value, min, max)) throw errors.outOfRange(`${what} must be an integer from ${min} to ${max}, received ${describe(value)}`);
-  return value;
+  return integerOption(value, what, min, max);
 }
 
 function optionalCount(value: unknown, what: string, min: number, fallback: number, max?: number): number {

@@ -1,7 +1,7 @@
 /** Session.create's options: checked, defaults filled, and turned into what the addon reads. */
 import { errors } from '../errors.js';
 import { kLogLevels } from '../native.js';
-import { checkKnownOptions, describe, isInteger, isPlainObject, optionsObject } from '../validate.js';
+import { checkKnownOptions, describe, integerOption, isInteger, isPlainObject, optionsObject } from '../validate.js';
 
 export type ProviderName = 'cpu' | 'cuda' | 'tensorrt';
 
@@ -76,10 +76,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: st
 }
 
 function threads(value: unknown, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number') throw errors.invalidArg(`${what} must be an integer from 0 to 1024, received ${describe(value)}`);
-  if (!isInteger(value, 0, 1024)) throw errors.outOfRange(`${what} must be an integer from 0 to 1024, received ${describe(value)}`);
-  return value;
+  return value === undefined ? undefined : integerOption(value, what, 0, 1024);
 }
 
 function booleanOption(value: unknown, what: string): boolean | undefined {
