@@ -8,6 +8,7 @@ import { fixedShapeModel } from '../fixtures/models.js';
 import { generatedModel } from '../helpers/paths.js';
 import { randomFloat32 } from '../helpers/random-data.js';
 import { expectSameTensor } from '../helpers/tensor-bytes.js';
+import { mlpFeeds } from '../helpers/mlp-feeds.js';
 
 const kSession = { intraOpThreads: 1 } as const;
 
@@ -33,10 +34,6 @@ function settled(): Promise<void> {
 async function load(options: Omit<ModelOptions, 'name' | 'path'> & { path?: string }): Promise<Model> {
   model = await Model.load({ name: 'mlp', path: generatedModel('mlp'), session: kSession, ...options });
   return model;
-}
-
-function mlpFeeds(rows: number, seed: number): { x: Tensor } {
-  return { x: new Tensor('float32', randomFloat32(rows * 256, seed), [rows, 256]) };
 }
 
 /** A warning with `code`, emitted from now on (process.emitWarning emits on a later tick). */

@@ -7,13 +7,10 @@ import { Model, Tensor, type ModelOptions } from '../../src/index.js';
 import { type ExpectedError, expectRejects } from '../helpers/expect-error.js';
 import { generatedModel } from '../helpers/paths.js';
 import { randomFloat32 } from '../helpers/random-data.js';
+import { mlpFeeds } from '../helpers/mlp-feeds.js';
 
 const kMlp = generatedModel('mlp');
 const kSession = { intraOpThreads: 1 } as const;
-
-function mlpFeeds(rows: number, seed: number): { x: Tensor } {
-  return { x: new Tensor('float32', randomFloat32(rows * 256, seed), [rows, 256]) };
-}
 
 const invalid = (kind: 'TypeError' | 'RangeError', includes: string[]): ExpectedError => ({ code: 'ERR_INFERLINE_INVALID_ARG', kind, includes });
 const unknown = (includes: string[]): ExpectedError => ({ code: 'ERR_INFERLINE_UNKNOWN_OPTION', kind: 'TypeError', includes });

@@ -9,8 +9,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Model, Session, Tensor, type BatchingOptions, type Results } from '../../src/index.js';
 import { generatedModel } from '../helpers/paths.js';
-import { randomFloat32 } from '../helpers/random-data.js';
 import { expectSameTensor } from '../helpers/tensor-bytes.js';
+import { mlpFeeds } from '../helpers/mlp-feeds.js';
 
 const kSession = { intraOpThreads: 1 } as const;
 /** Long enough that a test would time out if a batch waited for it instead of leaving at once. */
@@ -30,10 +30,6 @@ afterEach(async () => {
 async function loadMlp(batching: BatchingOptions): Promise<Model> {
   model = await Model.load({ name: 'mlp', path: generatedModel('mlp'), session: kSession, instances: { count: 1 }, batching });
   return model;
-}
-
-function mlpFeeds(rows: number, seed: number): { x: Tensor } {
-  return { x: new Tensor('float32', randomFloat32(rows * 256, seed), [rows, 256]) };
 }
 
 /** Submits requests of the given row counts; records the order they resolve in. */
