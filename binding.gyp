@@ -9,6 +9,8 @@
       "sources": [
         "native/addon.cc",
         "native/batch/batch_plan.cc",
+        "native/cache/hash128.cc",
+        "native/cache/hash128_bindings.cc",
         "native/errors.cc",
         "native/ort/ort_api.cc",
         "native/ort/cpu_memory_info.cc",

@@ -18,6 +18,7 @@ const kBenches = {
   'pool-tuning': ['pool-tuning.mjs', 5 * 60_000],
   batching: ['batching.mjs', 10 * 60_000],
   'model-latency': ['model-latency.mjs', 5 * 60_000],
+  cache: ['cache.mjs', 3 * 60_000],
   'event-loop': ['event-loop.mjs', 10 * 60_000],
 };
 

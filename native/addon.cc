@@ -1,6 +1,7 @@
 // Module initialisation only: per-environment state and the exported functions.
 #include <napi.h>
 
+#include "cache/hash128_bindings.h"
 #include "runtime/env_state.h"
 #include "runtime/runtime_bindings.h"
 #include "session/session_wrap.h"
@@ -16,6 +17,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("runtimeInfo", Napi::Function::New<RuntimeInfoJs>(env, "runtimeInfo"));
   exports.Set("setup", Napi::Function::New<SetupJs>(env, "setup"));
   exports.Set("createSession", Napi::Function::New<CreateSessionJs>(env, "createSession"));
+  exports.Set("hash128", Hash128Function(env));
+  exports.Set("hash128List", Hash128ListFunction(env));
   return exports;
 }
 

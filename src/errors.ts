@@ -27,6 +27,14 @@ export type InferlineErrorCode =
   | 'ERR_INFERLINE_QUEUE_FULL'
   | 'ERR_INFERLINE_TIMEOUT'
   | 'ERR_INFERLINE_MODEL_UNLOADED'
+  | 'ERR_INFERLINE_CACHE_SNAPSHOT_MISMATCH'
+  | 'ERR_INFERLINE_CACHE_SNAPSHOT_INVALID'
+  | 'ERR_INFERLINE_CACHE_SNAPSHOT_IO'
+  | 'ERR_INFERLINE_HANDLER_LOAD'
+  | 'ERR_INFERLINE_HANDLER_FAILED'
+  | 'ERR_INFERLINE_HANDLER_RESULT'
+  | 'ERR_INFERLINE_WORKER_CRASHED'
+  | 'ERR_INFERLINE_POOL_CLOSED'
   | 'ERR_INFERLINE_INTERNAL';
 
 interface ErrorExtras {
@@ -107,6 +115,15 @@ export const errors = {
   queueFull: (message: string) => new InferlineError('ERR_INFERLINE_QUEUE_FULL', message),
   timeout: (message: string) => new InferlineError('ERR_INFERLINE_TIMEOUT', message),
   modelUnloaded: (message: string) => new InferlineError('ERR_INFERLINE_MODEL_UNLOADED', message),
+  cacheSnapshotMismatch: (message: string) => new InferlineError('ERR_INFERLINE_CACHE_SNAPSHOT_MISMATCH', message),
+  cacheSnapshotInvalid: (message: string, cause?: unknown) =>
+    new InferlineError('ERR_INFERLINE_CACHE_SNAPSHOT_INVALID', message, { cause }),
+  cacheSnapshotIo: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_CACHE_SNAPSHOT_IO', message, { cause }),
+  handlerLoad: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_HANDLER_LOAD', message, { cause }),
+  handlerFailed: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_HANDLER_FAILED', message, { cause }),
+  handlerResult: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_HANDLER_RESULT', message, { cause }),
+  workerCrashed: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_WORKER_CRASHED', message, { cause }),
+  poolClosed: (message: string) => new InferlineError('ERR_INFERLINE_POOL_CLOSED', message),
 };
 
 /** Builds the JS error for a failure reported by the addon (registered with it at load). */

@@ -42,7 +42,20 @@ interface NativeRuntimeInfo {
   ortProviders: string[];
 }
 
-interface Addon {
+/** Bytes the addon reads in place: any TypedArray (Buffer included), DataView or ArrayBuffer. */
+export type NativeBytes = ArrayBufferView | ArrayBuffer;
+
+/**
+ * The addon's 128-bit hash (native/cache/hash128_bindings.h): writes the digest into `out` as two
+ * 64-bit words in host order; `seed` is an integer from 0 to 2^53 - 1. Needs no ONNX Runtime.
+ */
+export interface NativeHash {
+  hash128(data: NativeBytes, out: Uint32Array | BigUint64Array, seed?: number): void;
+  /** One digest of all of `list`, order and boundaries included. */
+  hash128List(list: readonly NativeBytes[], out: Uint32Array | BigUint64Array, seed?: number): void;
+}
+
+interface Addon extends NativeHash {
   loadRuntime(libraryPath: string, logLevel: number): void;
   runtimeInfo(): NativeRuntimeInfo;
   setup(makeError: typeof errorFromNative, makeTensor: (type: number, data: TensorData, dims: number[]) => Tensor): void;
@@ -66,6 +79,11 @@ function loadAddon(): Addon {
   }
   addon.setup(errorFromNative, (type, data, dims) => Tensor.fromTrusted(dtypeOfOnnxType(type)!, data, dims));
   return addon;
+}
+
+/** The addon's hash functions; loads the addon (not ONNX Runtime) on first use. */
+export function nativeHash(): NativeHash {
+  return loadAddon();
 }
 
 /** Where onnxruntime-node keeps its copy of libonnxruntime for this platform, if installed. */

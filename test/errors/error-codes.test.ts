@@ -1,6 +1,7 @@
 // The error codes as API: every factory builds the class, name and code it promises; errors that
 // cross from the addon map to the same codes; every code is documented in docs/errors.md and
-// raised by a test in this folder or in test/model/ (the Model layer's own codes).
+// raised by a test in this folder, in test/model/ (the Model layer's own codes), in test/pool/
+// (the worker pool's) or in test/cache/ (the result cache's).
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,14 @@ describe('error factories', () => {
     ['queueFull', 'ERR_INFERLINE_QUEUE_FULL', 'InferlineError'],
     ['timeout', 'ERR_INFERLINE_TIMEOUT', 'InferlineError'],
     ['modelUnloaded', 'ERR_INFERLINE_MODEL_UNLOADED', 'InferlineError'],
+    ['handlerLoad', 'ERR_INFERLINE_HANDLER_LOAD', 'InferlineError'],
+    ['handlerFailed', 'ERR_INFERLINE_HANDLER_FAILED', 'InferlineError'],
+    ['handlerResult', 'ERR_INFERLINE_HANDLER_RESULT', 'InferlineError'],
+    ['workerCrashed', 'ERR_INFERLINE_WORKER_CRASHED', 'InferlineError'],
+    ['poolClosed', 'ERR_INFERLINE_POOL_CLOSED', 'InferlineError'],
+    ['cacheSnapshotMismatch', 'ERR_INFERLINE_CACHE_SNAPSHOT_MISMATCH', 'InferlineError'],
+    ['cacheSnapshotInvalid', 'ERR_INFERLINE_CACHE_SNAPSHOT_INVALID', 'InferlineError'],
+    ['cacheSnapshotIo', 'ERR_INFERLINE_CACHE_SNAPSHOT_IO', 'InferlineError'],
   ];
 
   it('every factory is listed here', () => {
@@ -64,6 +73,12 @@ describe('error factories', () => {
     expect(errors.runtimeLoad('no lib', cause).cause).toBe(cause);
     expect(errors.addonLoad('no addon', cause).cause).toBe(cause);
     expect(errors.aborted('stopped', cause).cause).toBe(cause);
+    expect(errors.handlerLoad('no module', cause).cause).toBe(cause);
+    expect(errors.handlerFailed('threw', cause).cause).toBe(cause);
+    expect(errors.handlerResult('bad feeds', cause).cause).toBe(cause);
+    expect(errors.workerCrashed('died', cause).cause).toBe(cause);
+    expect(errors.cacheSnapshotInvalid('not msgpack', cause).cause).toBe(cause);
+    expect(errors.cacheSnapshotIo('ENOENT', cause).cause).toBe(cause);
   });
 
   it('instanceof InferlineError is a brand check: it holds across copies of the module', () => {
@@ -120,7 +135,7 @@ describe('codes are API', () => {
     expect([...sections].sort()).toEqual([...codes].sort());
   });
 
-  it('every code is raised by a test in test/errors/ or test/model/', () => {
+  it('every code is raised by a test in test/errors/, test/model/, test/pool/ or test/cache/', () => {
     const self = fileURLToPath(import.meta.url);
     const testsIn = (dir: string): string =>
       readdirSync(dir)
@@ -128,7 +143,7 @@ describe('codes are API', () => {
         .map((name) => readFileSync(join(dir, name), 'utf8'))
         .join('\n');
     const errorsDir = join(kRoot, 'test', 'errors');
-    const texts = testsIn(errorsDir) + testsIn(join(kRoot, 'test', 'model'));
+    const texts = testsIn(errorsDir) + testsIn(join(kRoot, 'test', 'model')) + testsIn(join(kRoot, 'test', 'pool')) + testsIn(join(kRoot, 'test', 'cache'));
     const fixtures = readdirSync(join(errorsDir, 'fixtures')).map((name) => readFileSync(join(errorsDir, 'fixtures', name), 'utf8')).join('\n');
     for (const code of codes) expect(texts + fixtures, code).toContain(`'${code}'`);
   });
