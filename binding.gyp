@@ -16,6 +16,7 @@
         "native/ort/cpu_memory_info.cc",
         "native/runtime/buffer_pool.cc",
         "native/runtime/env_state.cc",
+        "native/runtime/prewake_timer.cc",
         "native/runtime/runtime_bindings.cc",
         "native/runtime/thread_pool.cc",
         "native/session/create_session_job.cc",

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runtime/job.h"
+#include "runtime/prewake_timer.h"
 
 namespace inferline {
 
@@ -37,7 +38,10 @@ class EnvState {
   ~EnvState();
   static void OnCompletions(uv_async_t* handle);
   static void OnIdlePoll(uv_idle_t* handle);
+  static void OnPrewake(void* data);
   static void OnHandleClosed(uv_handle_t* handle);
+  static void OnPrewakeClosed(void* data);
+  void HandleClosed();
   static void OnAsyncCleanup(napi_async_cleanup_hook_handle hook, void* data);
   static void OnFinalize(napi_env env, void* data, void* hint);
   void DrainCompletions(bool wait_for_lock);
@@ -53,7 +57,12 @@ class EnvState {
   const uint64_t poll_window_ns_;                // INFERLINE_SPIN_MICROS, in ns
   const size_t pool_size_;                       // threads in the shared pool
   uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to drain
-  int open_handles_ = 2;                         // async_ and idle_ until both are closed
+  // For runs too long to poll through (up to a few ms): wakes the JS thread this long before the
+  // expected completion and polls from then on, so that the wake-up (tens of µs, often more on
+  // a VM) overlaps the run instead of following it. INFERLINE_PREWAKE_MICROS, in ns; 0: off.
+  PrewakeTimer prewake_;
+  const uint64_t prewake_lead_ns_;
+  int open_handles_ = 3;                         // async_, idle_ and prewake_ until all are closed
   napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
   napi_async_context async_context_ = nullptr;   // for the callback scope completions run in
   Napi::ObjectReference async_resource_;
