@@ -13,3 +13,8 @@ export type { ModelOptions, BatchingOptions, InstanceOptions, BalancingPolicy, T
 export type { ModelStatsSnapshot, LatencySummary } from './model/model-stats.js';
 export { InferlineError } from './errors.js';
 export type { InferlineErrorCode } from './errors.js';
+export { WorkerPool } from './pool/worker-pool.js';
+export type { WorkerPoolOptions } from './pool/pool-options.js';
+export type { WorkerPoolStats, PreprocessOptions, PostprocessOptions } from './pool/worker-pool.js';
+export { ResultCache } from './cache/result-cache.js';
+export type { ResultCacheOptions, ResultCacheStats, CacheLookup } from './cache/result-cache.js';

@@ -14,6 +14,9 @@ import type { ModelStats } from './model-stats.js';
 import { type PendingRequest, RequestState } from './pending-request.js';
 import { RequestQueue } from './request-queue.js';
 
+/** Turns a batch's outputs into one settled result per request (a postprocess handler in workers). */
+export type BatchPostprocess = (outputs: Results[]) => Promise<Array<PromiseSettledResult<unknown>>>;
+
 export class DynamicBatcher {
   readonly queue: RequestQueue;
   readonly #policy: ResolvedModelOptions['queue'];
@@ -25,10 +28,14 @@ export class DynamicBatcher {
   #pumping = false;
   #inFlightBatches = 0;
   #releasesPending = 0; // finished batches whose instance is released after their callers ran
+  #postprocessing = 0; // batches whose outputs are in the postprocess handler
   #idleWaiters: Array<() => void> = [];
+  readonly #postprocess: BatchPostprocess | undefined;
 
-  constructor(label: string, options: ResolvedModelOptions, instances: InstanceGroup, stats: ModelStats) {
+  constructor(label: string, options: ResolvedModelOptions, instances: InstanceGroup, stats: ModelStats,
+              postprocess?: BatchPostprocess) {
     this.#label = label;
+    this.#postprocess = postprocess;
     this.#policy = options.queue;
     this.#batching = options.batching;
     this.#instances = instances;
@@ -115,10 +122,21 @@ export class DynamicBatcher {
     this.#instances.autoscale(this.queue.rows, performance.now());
   }
 
-  /** Resolves once no batch is running and the queue is empty (unload). */
+  /** Resolves once no batch is running or postprocessing and the queue is empty (unload). */
   async idle(): Promise<void> {
-    if (this.#inFlightBatches === 0 && this.queue.size === 0) return;
+    if (this.#isIdle()) return;
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #isIdle(): boolean {
+    return this.#inFlightBatches === 0 && this.#postprocessing === 0 && this.queue.size === 0;
+  }
+
+  #wakeIdleWaiters(): void {
+    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   #largestPreferredUpTo(rows: number): number | undefined {
@@ -161,11 +179,12 @@ export class DynamicBatcher {
         const finished = performance.now();
         this.#stats.recordBatch(rows);
         this.#stats.compute.record((finished - started) * 1000);
-        for (let i = 0; i < batch.length; i++) {
-          const request = batch[i]!;
-          this.#stats.total.record((finished - request.enqueuedAt) * 1000);
-          this.#stats.success++;
-          request.resolve(batch.length === 1 ? (results as Results) : (results as Results[])[i]!);
+        const outputs = batch.length === 1 ? [results as Results] : (results as Results[]);
+        for (let i = 0; i < batch.length; i++) batch[i]!.onOutputs?.(outputs[i]!);
+        if (this.#postprocess === undefined) {
+          for (let i = 0; i < batch.length; i++) this.#succeed(batch[i]!, outputs[i], finished);
+        } else {
+          this.#postprocessBatch(batch, outputs, this.#postprocess);
         }
         this.#finish(instance, rows, finished, batch.length);
       },
@@ -178,6 +197,38 @@ export class DynamicBatcher {
         for (const request of batch) request.reject(batch.length === 1 ? error : copyError(error));
         this.#finish(instance, rows, finished, batch.length);
       },
+    );
+  }
+
+  #succeed(request: PendingRequest, value: unknown, finished: number): void {
+    this.#stats.total.record((finished - request.enqueuedAt) * 1000);
+    this.#stats.success++;
+    request.resolve(value);
+  }
+
+  /** The instance is free already; the batch's requests settle when their handler calls do. */
+  #postprocessBatch(batch: PendingRequest[], outputs: Results[], postprocess: BatchPostprocess): void {
+    this.#postprocessing++;
+    const settle = (each: (request: PendingRequest, i: number, finished: number) => void): void => {
+      const finished = performance.now();
+      for (let i = 0; i < batch.length; i++) each(batch[i]!, i, finished);
+      this.#postprocessing--;
+      this.#wakeIdleWaiters();
+    };
+    postprocess(outputs).then(
+      (settled) => settle((request, i, finished) => {
+        const result = settled[i]!;
+        if (result.status === 'fulfilled') {
+          this.#succeed(request, result.value, finished);
+        } else {
+          this.#stats.failure++;
+          request.reject(result.reason);
+        }
+      }),
+      (error: unknown) => settle((request) => {
+        this.#stats.failure++;
+        request.reject(batch.length === 1 ? error : copyError(error));
+      }),
     );
   }
 
@@ -205,11 +256,7 @@ export class DynamicBatcher {
     instance.idleSince = now;
     this.#inFlightBatches--;
     this.pump();
-    if (this.#inFlightBatches === 0 && this.queue.size === 0 && this.#idleWaiters.length > 0) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    this.#wakeIdleWaiters();
   }
 
   /** Stops the delay timer (unload). */

@@ -1,6 +1,10 @@
 /** Model.load's options: checked once, defaults filled, cross-checked (thread budget). */
 import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type ResolvedCacheOptions, type ResultCacheOptions, resolveCacheOptions } from '../cache/cache-options.js';
 import { errors } from '../errors.js';
+import { WorkerPool } from '../pool/worker-pool.js';
 import type { SessionOptions } from '../session/session-options.js';
 import { checkKnownOptions, describe, integerOption, isInteger, isPlainObject, optionsObject } from '../validate.js';
 
@@ -51,7 +55,26 @@ export interface ModelOptions {
   session?: SessionOptions;
   instances?: InstanceOptions;
   batching?: BatchingOptions | false;
-  cache?: false;
+  /** Result cache: outputs stored by request (every input's name, dtype, shape and bytes). */
+  cache?: ResultCacheOptions | false;
+  /**
+   * Module run in a worker thread on each infer() input before the model sees it: its export
+   * `(input, { model, version }) => feeds`. A path (relative to the working directory) or URL.
+   */
+  preprocess?: string | URL;
+  /** Module run in a worker thread on each request's outputs: `(outputs, context) => result`. */
+  postprocess?: string | URL;
+  /** The pool that runs preprocess/postprocess; default one pool shared by every model. */
+  workers?: WorkerPool;
+}
+
+/** Where a model's handler modules run. */
+export interface ResolvedHandlers {
+  /** file: URL of the preprocess module, if any. */
+  preprocess: string | undefined;
+  postprocess: string | undefined;
+  /** The pool given, or undefined for the shared default (created on first use). */
+  workers: WorkerPool | undefined;
 }
 
 /** Everything filled in: what the scheduler and batcher read. */
@@ -64,9 +87,11 @@ export interface ResolvedModelOptions {
   /** Queue policy; also for models run one request at a time (batching false: maxBatchSize 1). */
   queue: Required<Omit<BatchingOptions, 'preferredBatchSizes'>> & { preferredBatchSizes: number[] };
   batching: boolean;
+  cache: ResolvedCacheOptions | false;
+  handlers: ResolvedHandlers;
 }
 
-const kModelOptionNames = ['name', 'path', 'bytes', 'version', 'session', 'instances', 'batching', 'cache', 'preprocess', 'postprocess'] as const;
+const kModelOptionNames = ['name', 'path', 'bytes', 'version', 'session', 'instances', 'batching', 'cache', 'preprocess', 'postprocess', 'workers'] as const;
 const kInstanceOptionNames = ['count', 'min', 'max', 'policy', 'scaleUpQueueRows', 'scaleUpAfterMs', 'scaleDownIdleMs'] as const;
 const kBatchingOptionNames = ['maxBatchSize', 'preferredBatchSizes', 'maxQueueDelayMicros', 'maxQueueSize', 'defaultTimeoutMicros', 'timeoutAction', 'priorityLevels', 'defaultPriority'] as const;
 const kPolicies: readonly BalancingPolicy[] = ['least-outstanding', 'round-robin', 'random'];
@@ -178,10 +203,8 @@ export function resolveModelOptions(input: unknown): ResolvedModelOptions {
   if (input.version !== undefined && typeof input.version !== 'string' && !isInteger(input.version, 0)) {
     throw errors.invalidArg(`${what}: version must be a string or a non-negative integer, received ${describe(input.version)}`);
   }
-  if (input.cache !== undefined && input.cache !== false) throw errors.unsupported(`${what}: the result cache is not available yet (issue #5); use cache: false`);
-  if (input.preprocess !== undefined || input.postprocess !== undefined) {
-    throw errors.unsupported(`${what}: preprocess/postprocess modules are not available yet (issue #5)`);
-  }
+  const cache = input.cache === undefined || input.cache === false ? false : resolveCacheOptions(input.cache, `${what} cache`);
+  const handlers = resolveHandlers(input, what);
   const queue = resolveBatching(input.batching, what);
   const instances = resolveInstances(input.instances, what, queue.maxBatchSize);
   const { enabled, ...queuePolicy } = queue;
@@ -193,5 +216,35 @@ export function resolveModelOptions(input: unknown): ResolvedModelOptions {
     instances,
     queue: queuePolicy,
     batching: enabled,
+    cache,
+    handlers,
+  };
+}
+
+/** A handler module as a file: URL; relative paths are taken from the working directory. */
+function handlerUrl(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value instanceof URL) {
+    if (value.protocol !== 'file:') throw errors.invalidArg(`${what} must be a file: URL or a path, received ${value.href}`);
+    return value.href;
+  }
+  if (typeof value !== 'string' || value.length === 0) throw errors.invalidArg(`${what} must be a module path or file: URL, received ${describe(value)}`);
+  // A scheme (but not a Windows drive letter) makes it a URL, which must be a file: URL.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value) && !/^[a-z]:[\\/]/i.test(value)) {
+    if (!value.startsWith('file:')) throw errors.invalidArg(`${what} must be a file: URL or a path, received ${JSON.stringify(value)}`);
+    return new URL(value).href;
+  }
+  return pathToFileURL(isAbsolute(value) ? value : resolve(value)).href;
+}
+
+function resolveHandlers(input: Record<string, unknown>, what: string): ResolvedHandlers {
+  const workers = input.workers;
+  if (workers !== undefined && !(workers instanceof WorkerPool)) {
+    throw errors.invalidArg(`${what}: workers must be a WorkerPool, received ${describe(workers)}`);
+  }
+  return {
+    preprocess: handlerUrl(input.preprocess, `${what}: preprocess`),
+    postprocess: handlerUrl(input.postprocess, `${what}: postprocess`),
+    workers,
   };
 }

@@ -1,4 +1,5 @@
 /** What a model counts and times; the Prometheus metrics of the serving layer read the same. */
+import type { ResultCacheStats } from '../cache/result-cache.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 export interface LatencySummary {
@@ -30,6 +31,8 @@ export interface ModelStatsSnapshot {
   queueDepth: number;
   queuedRows: number;
   instances: { count: number; loading: number; busy: number; scaleUps: number; scaleDowns: number };
+  /** The result cache's counts, when the model has one. */
+  cache: ResultCacheStats | undefined;
 }
 
 function summary(histogram: LatencyHistogram): LatencySummary {

@@ -1,9 +1,17 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { errors, withCallerStack } from '../errors.js';
+import { ResultCache } from '../cache/result-cache.js';
+import { sharedWorkerPool } from '../pool/shared-pool.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
 import { kBindFeeds } from '../session/internal.js';
+import type { BoundFeeds } from '../session/feed-binder.js';
 import type { Feeds, Results } from '../session/session.js';
+import type { DType, TensorData } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { ValueMetadata } from '../session/value-metadata.js';
 import { checkKnownOptions, describe, isInteger, isPlainObject } from '../validate.js';
-import { DynamicBatcher } from './dynamic-batcher.js';
+import { type BatchPostprocess, DynamicBatcher } from './dynamic-batcher.js';
 import { InstanceGroup } from './instance-group.js';
 import { type ModelOptions, type ResolvedModelOptions, resolveModelOptions } from './model-options.js';
 import { ModelStats, type ModelStatsSnapshot } from './model-stats.js';
@@ -19,6 +27,33 @@ export interface InferOptions {
 }
 
 const kInferOptionNames = ['priority', 'timeoutMs', 'signal'] as const;
+
+/** A request checked and ready to queue. */
+interface PreparedRequest {
+  bound: BoundFeeds;
+  rows: number;
+  signature: string;
+  priority: number;
+  timeoutMicros: number;
+  signal: AbortSignal | undefined;
+}
+
+/** Own copies of a request's outputs (views of a batch), for the cache when a worker takes the batch. */
+function copyOutputs(outputs: Results): Results {
+  const copies: Results = {};
+  for (const [name, tensor] of Object.entries(outputs)) copies[name] = Tensor.fromTrusted(tensor.dtype, tensor.data.slice() as TensorData, tensor.shape);
+  return copies;
+}
+
+/** `promise`, or `abortError()` as soon as `signal` fires. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, abortError: () => Error): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** True when every input and output has a free first dimension that batches can grow along. */
 function hasBatchDimension(values: readonly ValueMetadata[]): boolean {
@@ -47,7 +82,15 @@ export class Model {
   readonly #stats = new ModelStats();
   readonly #autoscaleTimer: NodeJS.Timeout | undefined;
   readonly #hasBatchDimension: boolean;
+  /** Where handler modules run: the pool given in options, else the shared one (on first use). */
+  readonly #workers: () => WorkerPool;
+  /** What handler modules receive as their second argument. */
+  readonly #handlerContext: { model: string; version: string };
+  /** The result cache (options.cache), keyed by this model's name and version. */
+  readonly #cache: ResultCache | undefined;
   #unloading: Promise<void> | undefined;
+  /** Accepted requests still in their preprocess handler: unload waits for them to be served. */
+  readonly #preprocessing = new Set<Promise<unknown>>();
 
   /** `hasBatchDim`: every input and output has a free first dimension (checked once by load). */
   private constructor(options: ResolvedModelOptions, instances: InstanceGroup, hasBatchDim: boolean) {
@@ -60,7 +103,18 @@ export class Model {
     this.inputs = instances.first.session.inputs;
     this.outputs = instances.first.session.outputs;
     this.#hasBatchDimension = hasBatchDim;
-    this.#batcher = new DynamicBatcher(options.name, this.#options, instances, this.#stats);
+    const given = options.handlers.workers;
+    this.#workers = given !== undefined ? () => given : sharedWorkerPool;
+    this.#handlerContext = { model: options.name, version: options.version };
+    const cache = options.cache;
+    this.#cache = cache === false
+      ? undefined
+      : new ResultCache({ maxBytes: cache.maxBytes, ...(cache.ttlMs === Infinity ? {} : { ttlMs: cache.ttlMs }) }, { model: options.name, version: options.version });
+    const postprocessUrl = options.handlers.postprocess;
+    const postprocess: BatchPostprocess | undefined = postprocessUrl === undefined
+      ? undefined
+      : (outputs) => this.#workers().postprocess(postprocessUrl, outputs, this.#handlerContext);
+    this.#batcher = new DynamicBatcher(options.name, this.#options, instances, this.#stats, postprocess);
     if (options.instances.min !== options.instances.max) {
       // Scale-down needs a clock even when no request arrives; unref'd: it never keeps a process up.
       const period = Math.max(5, Math.min(options.instances.scaleUpAfterMs, options.instances.scaleDownIdleMs) / 2);
@@ -77,6 +131,14 @@ export class Model {
    */
   static async load(options: ModelOptions): Promise<Model> {
     const resolved = resolveModelOptions(options);
+    for (const kind of ['preprocess', 'postprocess'] as const) {
+      const url = resolved.handlers[kind];
+      // Checked here so that a typo fails the load, not every request (an import error, a
+      // missing export, still shows at the first request: it needs a worker to find out).
+      if (url !== undefined && !existsSync(fileURLToPath(url))) {
+        throw errors.invalidArg(`Model "${resolved.name}": ${kind} module ${fileURLToPath(url)} does not exist`);
+      }
+    }
     let created: Model | undefined;
     const onInstanceAdded = (): void => {
       if (created !== undefined) created.#batcher.pump();
@@ -104,23 +166,47 @@ export class Model {
    * 'reject'; ERR_INFERLINE_ABORTED when `signal` fires while it is queued;
    * ERR_INFERLINE_MODEL_UNLOADED after unload(); ERR_INFERLINE_ORT when its batch fails.
    */
-  async infer(feeds: Feeds, options?: InferOptions): Promise<Results> {
-    let queued: Promise<Results>;
+  async infer<Result = Results>(input: Feeds | unknown, options?: InferOptions): Promise<Result> {
+    let feeds = input;
+    const preprocess = this.#options.handlers.preprocess;
+    if (preprocess !== undefined) {
+      if (this.#unloading !== undefined) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
+      const preprocessed = this.#workers().preprocess(preprocess, input, this.#handlerContext, { signal: options?.signal });
+      // Accepted: an unload from now on waits for this request to be queued and served.
+      this.#preprocessing.add(preprocessed);
+      try {
+        feeds = await preprocessed;
+      } catch (error) {
+        this.#stats.failure++;
+        throw error;
+      } finally {
+        this.#preprocessing.delete(preprocessed);
+      }
+    }
+    let queued: Promise<unknown>;
     try {
-      queued = this.#infer(feeds, options);
+      queued = this.#infer(feeds, options, preprocess !== undefined);
     } catch (error) {
       this.#stats.failure++;
       throw error;
     }
     try {
-      return await queued;
+      return (await queued) as Result;
     } catch (error) {
       throw withCallerStack(error);
     }
   }
 
-  #infer(feeds: Feeds, options: InferOptions | undefined): Promise<Results> {
-    if (this.#unloading !== undefined) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
+  /** `accepted`: the request was accepted before any unload (it comes from its preprocess). */
+  #infer(feeds: unknown, options: InferOptions | undefined, accepted = false): Promise<unknown> {
+    const prepared = this.#prepare(feeds, options, accepted);
+    if (this.#cache === undefined) return this.#enqueue(prepared, undefined, undefined);
+    return this.#inferCached(this.#cache, prepared);
+  }
+
+  /** Checks a request's options and feeds; what the queue needs to know about it. */
+  #prepare(feeds: unknown, options: InferOptions | undefined, accepted: boolean): PreparedRequest {
+    if (this.#unloading !== undefined && !accepted) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
     const policy = this.#options.queue;
     let priority = policy.defaultPriority;
     let timeoutMicros = policy.defaultTimeoutMicros;
@@ -148,7 +234,7 @@ export class Model {
     }
     const bound = this.#instances.first.session[kBindFeeds](feeds);
     // Rows are dim 0 where the model has a batch dimension (batched or not), else 1.
-    let rows = this.#hasBatchDimension ? (bound.dims[0] as number[])[0]! : 1;
+    const rows = this.#hasBatchDimension ? (bound.dims[0] as number[])[0]! : 1;
     let signature = '';
     if (this.batching) {
       if (rows > policy.maxBatchSize) {
@@ -161,14 +247,92 @@ export class Model {
         signature += ';';
       }
     }
-    return new Promise<Results>((resolve, reject) => {
+    return { bound, rows, signature, priority, timeoutMicros, signal };
+  }
+
+  /**
+   * Queues a prepared request; resolves with its outputs or its postprocess result.
+   * `onOutputs` sees the outputs first (see PendingRequest); `onError` sees any failure first.
+   */
+  #enqueue(prepared: PreparedRequest, onOutputs: ((outputs: Results) => void) | undefined,
+           onError: ((error: unknown) => void) | undefined): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
       const request: PendingRequest = {
-        bound, rows, signature, level: priority, enqueuedAt: performance.now(), immediate: this.#batcher.wouldRunAtOnce,
-        state: RequestState.Queued, resolve, reject, cleanup: undefined,
+        bound: prepared.bound, rows: prepared.rows, signature: prepared.signature, level: prepared.priority,
+        enqueuedAt: performance.now(), immediate: this.#batcher.wouldRunAtOnce, state: RequestState.Queued, resolve,
+        reject: onError === undefined ? reject : (error) => {
+          onError(error);
+          reject(error);
+        },
+        cleanup: undefined, onOutputs,
       };
-      if (timeoutMicros !== Infinity || signal !== undefined) this.#watch(request, timeoutMicros, signal);
+      if (prepared.timeoutMicros !== Infinity || prepared.signal !== undefined) this.#watch(request, prepared.timeoutMicros, prepared.signal);
       this.#batcher.submit(request);
     });
+  }
+
+  /**
+   * A request through the result cache: answered from it, or by an identical request already in
+   * flight (single-flight), or queued as usual with its outputs stored on the way back.
+   */
+  async #inferCached(cache: ResultCache, prepared: PreparedRequest): Promise<unknown> {
+    const postprocess = this.#options.handlers.postprocess;
+    const feeds = this.#tensorsOf(prepared.bound);
+    for (;;) {
+      let queued: Promise<unknown> | undefined;
+      // run() calls compute synchronously when this request leads (nothing stored, nothing in
+      // flight), so `queued` tells a leader from a hit or a joiner once it returns.
+      const stored = cache.run(feeds, () => new Promise<Results>((resolveOutputs, rejectOutputs) => {
+        // Without postprocess the cache copies the outputs after this promise settles, before the
+        // caller (who gets them from run()) can touch them. With one, their memory moves to a
+        // worker in the same turn: the cache gets a copy made now.
+        queued = this.#enqueue(prepared, (outputs) => resolveOutputs(postprocess === undefined ? outputs : copyOutputs(outputs)), rejectOutputs);
+      }));
+      if (queued !== undefined) {
+        // The leader: its failure reaches it through `queued`, and joiners through `stored`.
+        if (postprocess === undefined) {
+          queued.catch(() => {});
+          return stored;
+        }
+        stored.catch(() => {});
+        return queued;
+      }
+      let outputs: Results;
+      try {
+        outputs = await abortable(stored, prepared.signal, () => errors.aborted(`Model "${this.name}" infer was aborted while waiting for an identical request`, prepared.signal?.reason));
+      } catch (error) {
+        // The request this one joined was aborted or timed out by its own caller: not this
+        // request's failure. Try again: it now leads, or joins another.
+        const code = (error as { code?: unknown }).code;
+        if (!prepared.signal?.aborted && (code === 'ERR_INFERLINE_ABORTED' || code === 'ERR_INFERLINE_TIMEOUT')) continue;
+        this.#stats.failure++;
+        throw error;
+      }
+      if (postprocess === undefined) {
+        this.#stats.success++;
+        return outputs;
+      }
+      const [settled] = await this.#workers().postprocess(postprocess, [outputs], this.#handlerContext).catch((error: unknown) => {
+        this.#stats.failure++;
+        throw error;
+      });
+      if (settled!.status === 'rejected') {
+        this.#stats.failure++;
+        throw settled!.reason;
+      }
+      this.#stats.success++;
+      return settled!.value;
+    }
+  }
+
+  /** The bound feeds as Tensors by input name (checked already: no copy, no checks). */
+  #tensorsOf(bound: BoundFeeds): Record<string, Tensor> {
+    const tensors: Record<string, Tensor> = {};
+    for (let i = 0; i < this.inputs.length; i++) {
+      const input = this.inputs[i]!;
+      tensors[input.name] = Tensor.fromTrusted(input.dtype as DType, bound.datas[i] as TensorData, bound.dims[i] as number[]);
+    }
+    return tensors;
   }
 
   /** Arms the request's queue timeout and abort listener; both end when it leaves the queue. */
@@ -198,9 +362,18 @@ export class Model {
     };
   }
 
+  /**
+   * The model's result cache when options.cache was given: its stats, and saveSnapshot(path) /
+   * loadSnapshot(path) for warm restarts (refused for another model or version).
+   */
+  get cache(): ResultCache | undefined {
+    return this.#cache;
+  }
+
   /** Counts and timings since load; see ModelStatsSnapshot. */
   stats(): ModelStatsSnapshot {
     return this.#stats.snapshot({
+      cache: this.#cache?.stats(),
       name: this.name,
       version: this.version,
       queueDepth: this.#batcher.queue.size,
@@ -222,8 +395,11 @@ export class Model {
   unload(): Promise<void> {
     this.#unloading ??= (async () => {
       if (this.#autoscaleTimer !== undefined) clearInterval(this.#autoscaleTimer);
+      // Each finished preprocess queues its request (or fails it) before its promise settles here.
+      while (this.#preprocessing.size > 0) await Promise.allSettled([...this.#preprocessing]);
       await this.#batcher.idle();
       this.#batcher.stop();
+      this.#cache?.clear();
       await this.#instances.close();
     })();
     return this.#unloading;

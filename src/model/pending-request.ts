@@ -21,8 +21,14 @@ export interface PendingRequest {
   /** Dispatch without waiting for the batch to grow (light load: it found the queue empty). */
   readonly immediate: boolean;
   state: RequestState;
-  readonly resolve: (results: Results) => void;
+  /** Settles infer(): with the outputs, or with what the postprocess handler made of them. */
+  readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   /** Undoes the timeout timer and abort listener once the request leaves the queue. */
   cleanup: (() => void) | undefined;
+  /**
+   * Called with the request's outputs as soon as its batch finishes, before a postprocess handler
+   * takes their memory to a worker (the result cache copies them here).
+   */
+  onOutputs: ((outputs: Results) => void) | undefined;
 }

@@ -49,8 +49,9 @@ describe('Model.load rejects bad options', () => {
     ['count outside min..max', { name: 'm', path: kMlp, instances: { count: 5, min: 1, max: 3 } }, invalid('RangeError', ['instances.count (5)', 'min (1)', 'max (3)'])],
     ["policy 'fastest'", { name: 'm', path: kMlp, instances: { policy: 'fastest' } }, invalid('TypeError', ['instances.policy', "'least-outstanding', 'round-robin', 'random'", 'string "fastest"'])],
     ['scaleDownIdleMs 0', { name: 'm', path: kMlp, instances: { min: 1, max: 2, scaleDownIdleMs: 0 } }, invalid('RangeError', ['scaleDownIdleMs', 'number 0'])],
-    ['cache: {}', { name: 'm', path: kMlp, cache: {} }, { code: 'ERR_INFERLINE_UNSUPPORTED', kind: 'InferlineError', includes: ['Model "m"', 'cache'] }],
-    ['a preprocess module', { name: 'm', path: kMlp, preprocess: './pre.js' }, { code: 'ERR_INFERLINE_UNSUPPORTED', kind: 'InferlineError', includes: ['Model "m"', 'preprocess'] }],
+    ['cache without maxBytes', { name: 'm', path: kMlp, cache: {} }, invalid('TypeError', ['Model "m" cache', 'maxBytes is required'])],
+    ['a preprocess module that is missing', { name: 'm', path: kMlp, preprocess: './no-such-pre.js' }, invalid('TypeError', ['Model "m"', 'preprocess', 'no-such-pre.js', 'does not exist'])],
+    ['a postprocess module that is a number', { name: 'm', path: kMlp, postprocess: 7 }, invalid('TypeError', ['Model "m"', 'postprocess', 'number 7'])],
     ['a bad session option', { name: 'm', path: kMlp, session: { intraOpThread: 1 } }, unknown(['"intraOpThread"', 'did you mean "intraOpThreads"?'])],
   ];
 
