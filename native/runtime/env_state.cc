@@ -41,7 +41,7 @@ EnvState::EnvState(Napi::Env env)
     : env_(env),
       poll_window_ns_(MicrosFromEnv("INFERLINE_SPIN_MICROS", 50)),
       pool_size_(ThreadPool::Shared().size()),
-      prewake_lead_ns_(MicrosFromEnv("INFERLINE_PREWAKE_MICROS", 150)) {
+      prewake_lead_ns_(MicrosFromEnv("INFERLINE_PREWAKE_MICROS", 0)) {
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
   async_ = new uv_async_t();

@@ -59,7 +59,9 @@ class EnvState {
   uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to drain
   // For runs too long to poll through (up to a few ms): wakes the JS thread this long before the
   // expected completion and polls from then on, so that the wake-up (tens of µs, often more on
-  // a VM) overlaps the run instead of following it. INFERLINE_PREWAKE_MICROS, in ns; 0: off.
+  // a VM) overlaps the run instead of following it. INFERLINE_PREWAKE_MICROS, in ns; 0 (the
+  // default): off. Measured with one caller of PP-OCR cls (~0.85 ms): 150 µs took throughput
+  // from 0.95× to 0.97–0.99× onnxruntime-node's, for 0.4 of a core spent polling: opt-in only.
   PrewakeTimer prewake_;
   const uint64_t prewake_lead_ns_;
   int open_handles_ = 3;                         // async_, idle_ and prewake_ until all are closed
