@@ -35,6 +35,11 @@ export type InferlineErrorCode =
   | 'ERR_INFERLINE_HANDLER_RESULT'
   | 'ERR_INFERLINE_WORKER_CRASHED'
   | 'ERR_INFERLINE_POOL_CLOSED'
+  | 'ERR_INFERLINE_UNKNOWN_MODEL'
+  | 'ERR_INFERLINE_MODEL_NOT_READY'
+  | 'ERR_INFERLINE_MODEL_CONFIG'
+  | 'ERR_INFERLINE_UNAUTHORIZED'
+  | 'ERR_INFERLINE_PAYLOAD_TOO_LARGE'
   | 'ERR_INFERLINE_INTERNAL';
 
 interface ErrorExtras {
@@ -124,6 +129,11 @@ export const errors = {
   handlerResult: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_HANDLER_RESULT', message, { cause }),
   workerCrashed: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_WORKER_CRASHED', message, { cause }),
   poolClosed: (message: string) => new InferlineError('ERR_INFERLINE_POOL_CLOSED', message),
+  unknownModel: (message: string) => new InferlineError('ERR_INFERLINE_UNKNOWN_MODEL', message),
+  modelNotReady: (message: string) => new InferlineError('ERR_INFERLINE_MODEL_NOT_READY', message),
+  modelConfig: (message: string, cause?: unknown) => new InferlineError('ERR_INFERLINE_MODEL_CONFIG', message, { cause }),
+  unauthorized: (message: string) => new InferlineError('ERR_INFERLINE_UNAUTHORIZED', message),
+  payloadTooLarge: (message: string) => new InferlineError('ERR_INFERLINE_PAYLOAD_TOO_LARGE', message),
 };
 
 /** Builds the JS error for a failure reported by the addon (registered with it at load). */
