@@ -27,7 +27,7 @@ export interface NativeSession {
   runSync(datas: unknown[], dims: unknown[], outputs?: number[], preallocated?: unknown[]): Record<string, Tensor>;
   run(datas: unknown[], dims: unknown[], outputs?: number[], preallocated?: unknown[], cancellable?: false): Promise<Record<string, Tensor>>;
   run(datas: unknown[], dims: unknown[], outputs: number[] | undefined, preallocated: unknown[] | undefined, cancellable: true): [Promise<Record<string, Tensor>>, number];
-  runBatch(requests: unknown[][], dims: unknown[][]): Promise<Array<Record<string, Tensor>>>;
+  runBatch(requests: unknown[][], dims: unknown[][], preallocated?: unknown[]): Promise<Array<Record<string, Tensor>>>;
   cancel(runId: number): void;
   close(): Promise<void>;
   endProfiling(): string;

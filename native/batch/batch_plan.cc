@@ -15,7 +15,7 @@ Status BatchError(const SessionCore& core, const std::string& detail) {
 }  // namespace
 
 Status BatchPlan::Prepare(const std::shared_ptr<SessionCore>& core, const Napi::Value& requests,
-                          const Napi::Value& dims, std::unique_ptr<BatchPlan>* out) {
+                          const Napi::Value& dims, const Napi::Value& preallocated, std::unique_ptr<BatchPlan>* out) {
   if (!requests.IsArray() || !dims.IsArray()) return BatchError(*core, "expected arrays of requests and dims");
   Napi::Array request_list = requests.As<Napi::Array>();
   Napi::Array dims_list = dims.As<Napi::Array>();
@@ -61,8 +61,41 @@ Status BatchPlan::Prepare(const std::shared_ptr<SessionCore>& core, const Napi::
     input.dims = input.parts[0].dims;
     input.dims[0] = static_cast<int64_t>(plan->total_rows_);
   }
+  INFERLINE_RETURN_IF_ERROR(plan->PrepareOutputs(preallocated));
   plan->requests_ref_ = Napi::Persistent(requests);
   *out = std::move(plan);
+  return Status::Ok();
+}
+
+Status BatchPlan::PrepareOutputs(const Napi::Value& preallocated) {
+  const std::vector<ValueInfo>& declared = core_->outputs();
+  preallocated_.resize(declared.size());
+  if (preallocated.IsUndefined() || preallocated.IsNull()) return Status::Ok();
+  if (!preallocated.IsArray() || preallocated.As<Napi::Array>().Length() != declared.size()) {
+    return BatchError(*core_, "preallocated outputs must be an array with one entry per session output");
+  }
+  Napi::Array tensors = preallocated.As<Napi::Array>();
+  for (uint32_t o = 0; o < declared.size(); ++o) {
+    Napi::Value tensor = tensors.Get(o);
+    if (tensor.IsUndefined() || tensor.IsNull()) continue;
+    ValueContext what{core_->label(), "output", declared[o].name};
+    if (!tensor.IsObject()) return Status(ErrorCode::kInvalidArg, what.Text() + ": a preallocated batch output must be { data, dims }");
+    if (declared[o].element_type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": string outputs cannot be preallocated");
+    }
+    Napi::Object object = tensor.As<Napi::Object>();
+    Napi::Value data = object.Get("data");
+    Napi::Value output_dims = object.Get("dims");
+    TensorData memory;
+    INFERLINE_RETURN_IF_ERROR(ReadTensorData(declared[o], data, output_dims, what, &memory));
+    if (memory.dims.empty() || memory.dims[0] != static_cast<int64_t>(total_rows_)) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": a preallocated batch output needs dim 0 = the batch's " +
+                                                std::to_string(total_rows_) + " rows");
+    }
+    INFERLINE_RETURN_IF_ERROR(CreateOrtTensor(declared[o].element_type, memory.dims, memory.bytes, nullptr, memory.count,
+                                              what, &preallocated_[o]));
+  }
+  preallocated_ref_ = Napi::Persistent(preallocated);
   return Status::Ok();
 }
 
@@ -106,13 +139,17 @@ Status BatchPlan::Execute(OrtRunOptions* run_options) {
   }
   size_t output_count = core_->outputs().size();
   std::vector<OrtValue*> outputs(output_count, nullptr);
+  for (size_t i = 0; i < output_count; ++i) outputs[i] = preallocated_[i].get();
   if (status.ok()) {
     status = FromOrt(Api()->Run(core_->session(), run_options, core_->input_names(), value_pointers.data(),
                                 input_count, core_->output_names(), output_count, outputs.data()),
                      "Session \"" + core_->label() + "\" batch of " + std::to_string(rows_.size()) + " requests");
   }
   outputs_.resize(output_count);
-  for (size_t i = 0; i < output_count; ++i) outputs_[i].reset(outputs[i]);
+  // Preallocated outputs stay owned by preallocated_ (ORT wrote into them, or left them alone).
+  for (size_t i = 0; i < output_count; ++i) {
+    if (preallocated_[i] == nullptr) outputs_[i].reset(outputs[i]);
+  }
   // The input OrtValues point into the pooled buffers: release them before the buffers.
   values.clear();
   for (BatchInput& input : inputs_) core_->batch_buffers().Release(std::move(input.buffer));
@@ -128,6 +165,7 @@ Status BatchPlan::ToJs(Napi::Env env, Napi::Value* out) {
     results.Set(static_cast<uint32_t>(r), objects[r]);
   }
   for (size_t o = 0; o < declared.size(); ++o) {
+    if (preallocated_[o] != nullptr) continue;  // the caller splits its own memory
     ValueContext what{core_->label(), "output", declared[o].name};
     JsOutput output;
     INFERLINE_RETURN_IF_ERROR(TakeOutput(env, std::move(outputs_[o]), what, &output));

@@ -21,8 +21,11 @@ class BatchPlan : public Plan {
   // session's input order); `dims`: one array per request of its inputs' dims. Every request
   // must agree with the others on each input's dims after the first. The caller must not
   // change `requests` afterwards: one reference to it keeps all the data alive.
+  // `preallocated`: undefined, or an array parallel to the session's outputs whose entries are
+  // undefined or a { data, dims } tensor for the WHOLE batch that ONNX Runtime writes into; those
+  // outputs are left out of ToJs's per-request objects (the caller splits its own memory).
   static Status Prepare(const std::shared_ptr<SessionCore>& core, const Napi::Value& requests,
-                        const Napi::Value& dims, std::unique_ptr<BatchPlan>* out);
+                        const Napi::Value& dims, const Napi::Value& preallocated, std::unique_ptr<BatchPlan>* out);
 
   Status Execute(OrtRunOptions* run_options) override;
   // Resolves with an array: for each request, { [outputName]: Tensor } over its rows.
@@ -38,6 +41,7 @@ class BatchPlan : public Plan {
 
   explicit BatchPlan(std::shared_ptr<SessionCore> core) : core_(std::move(core)) {}
   Status AssembleInput(size_t index, ValuePtr* value);
+  Status PrepareOutputs(const Napi::Value& preallocated);
 
   std::shared_ptr<SessionCore> core_;
   Napi::Reference<Napi::Value> requests_ref_;  // keeps every request's data alive
@@ -45,6 +49,8 @@ class BatchPlan : public Plan {
   size_t total_rows_ = 0;
   std::vector<BatchInput> inputs_;
   std::vector<ValuePtr> outputs_;              // the batch outputs, until ToJs splits them
+  std::vector<ValuePtr> preallocated_;         // per output: over the caller's memory, or null
+  Napi::Reference<Napi::Value> preallocated_ref_;  // keeps the caller's output memory alive
 };
 
 }  // namespace inferline

@@ -100,12 +100,12 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   return Submit(env, std::move(plan), cancellable);
 }
 
-// runBatch(requests, dims) => Promise<Array<{ [output]: Tensor }>>: see BatchPlan::Prepare.
+// runBatch(requests, dims, preallocated?) => Promise<Array<{ [output]: Tensor }>>: see BatchPlan::Prepare.
 Napi::Value SessionWrap::RunBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!RequireOpen(env)) return env.Undefined();
   std::unique_ptr<BatchPlan> plan;
-  Status status = BatchPlan::Prepare(core_, info[0], info[1], &plan);
+  Status status = BatchPlan::Prepare(core_, info[0], info[1], info.Length() > 2 ? info[2] : info.Env().Undefined(), &plan);
   if (!status.ok() || env.IsExceptionPending()) {
     ThrowAsJs(env, status);
     return env.Undefined();

@@ -13,6 +13,7 @@ import type { ResolvedModelOptions } from './model-options.js';
 import type { ModelStats } from './model-stats.js';
 import { type PendingRequest, RequestState } from './pending-request.js';
 import { RequestQueue } from './request-queue.js';
+import { SharedOutputPlanner } from './shared-outputs.js';
 
 /** Turns a batch's outputs into one settled result per request (a postprocess handler in workers). */
 export type BatchPostprocess = (outputs: Results[]) => Promise<Array<PromiseSettledResult<unknown>>>;
@@ -31,11 +32,14 @@ export class DynamicBatcher {
   #postprocessing = 0; // batches whose outputs are in the postprocess handler
   #idleWaiters: Array<() => void> = [];
   readonly #postprocess: BatchPostprocess | undefined;
+  /** Shared output memory for batches bound for postprocess (batched models only). */
+  readonly #sharedOutputs: SharedOutputPlanner | undefined;
 
   constructor(label: string, options: ResolvedModelOptions, instances: InstanceGroup, stats: ModelStats,
               postprocess?: BatchPostprocess) {
     this.#label = label;
     this.#postprocess = postprocess;
+    this.#sharedOutputs = postprocess !== undefined && options.batching ? new SharedOutputPlanner(instances.first.session.outputs) : undefined;
     this.#policy = options.queue;
     this.#batching = options.batching;
     this.#instances = instances;
@@ -172,14 +176,16 @@ export class DynamicBatcher {
     instance.outstandingRows += rows;
     this.#inFlightBatches++;
     const session = instance.session;
-    const run: Promise<Results | Results[]> =
-      batch.length === 1 ? session[kRunBound](batch[0]!.bound) : session[kRunBatch](batch.map((request) => request.bound));
+    const run: Promise<Results | Results[]> = this.#sharedOutputs !== undefined
+      ? this.#runIntoSharedMemory(this.#sharedOutputs, session, batch, rows)
+      : batch.length === 1 ? session[kRunBound](batch[0]!.bound) : session[kRunBatch](batch.map((request) => request.bound));
     run.then(
       (results) => {
         const finished = performance.now();
         this.#stats.recordBatch(rows);
         this.#stats.compute.record((finished - started) * 1000);
-        const outputs = batch.length === 1 ? [results as Results] : (results as Results[]);
+        // A batch run resolves with one result per request, even for one; a single run with one.
+        const outputs = Array.isArray(results) ? results : [results];
         for (let i = 0; i < batch.length; i++) batch[i]!.onOutputs?.(outputs[i]!);
         if (this.#postprocess === undefined) {
           for (let i = 0; i < batch.length; i++) this.#succeed(batch[i]!, outputs[i], finished);
@@ -198,6 +204,28 @@ export class DynamicBatcher {
         this.#finish(instance, rows, finished, batch.length);
       },
     );
+  }
+
+  /**
+   * Runs a batch bound for postprocess with its outputs in shared memory once their shapes are
+   * known for this signature; the first batch of a signature teaches them. A batch that fails
+   * with shared outputs runs again without them (its output shapes may depend on more than the
+   * input dims), at the price of a second run when it fails for another reason.
+   */
+  #runIntoSharedMemory(planner: SharedOutputPlanner, session: ModelInstance['session'], batch: PendingRequest[], rows: number): Promise<Results[]> {
+    const signature = batch[0]!.signature;
+    const bound = batch.map((request) => request.bound);
+    const preallocated = planner.plan(signature, rows);
+    if (preallocated === undefined) {
+      return session[kRunBatch](bound).then((results) => {
+        planner.learn(signature, results[0]!);
+        return results;
+      });
+    }
+    return session[kRunBatch](bound, preallocated).catch(() => {
+      planner.forget(signature);
+      return session[kRunBatch](bound);
+    });
   }
 
   #succeed(request: PendingRequest, value: unknown, finished: number): void {

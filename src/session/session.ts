@@ -4,6 +4,7 @@ import { errors, InferlineError, withCallerStack } from '../errors.js';
 import { ensureRuntime, type NativeSession } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor/tensor.js';
 import { describe, optionsObject, checkKnownOptions } from '../validate.js';
+import { splitPreallocated } from './batch-split.js';
 import { type BoundFeeds, FeedBinder } from './feed-binder.js';
 import { kBindFeeds, kRunBatch, kRunBound } from './internal.js';
 import { OutputSelector } from './output-selector.js';
@@ -179,13 +180,16 @@ export class Session {
    * @internal Runs several bound requests as one batch (concatenated along dim 0 by the addon)
    * and resolves with each request's outputs, in order. The arrays must not change afterwards.
    */
-  [kRunBatch](requests: readonly BoundFeeds[]): Promise<Results[]> {
+  [kRunBatch](requests: readonly BoundFeeds[], preallocated?: ReadonlyArray<Tensor | undefined>): Promise<Results[]> {
     if (this.#closed) return Promise.reject(errors.sessionClosed(`Session "${this.#label}" is closed`));
+    let run: Promise<Results[]>;
     try {
-      return this.#native.runBatch(requests.map((r) => r.datas), requests.map((r) => r.dims));
+      run = this.#native.runBatch(requests.map((r) => r.datas), requests.map((r) => r.dims), preallocated as unknown[] | undefined);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (preallocated === undefined) return run;
+    return run.then((results) => splitPreallocated(results, requests, preallocated, this.outputs));
   }
 
   /** Ends profiling (option `profile`) and returns the path of the JSON trace ONNX Runtime wrote. */

@@ -69,6 +69,27 @@ describe('Model with preprocess and postprocess modules', () => {
     expect(stats.executions).toBeLessThan(24);
   });
 
+  it('hands batch outputs to the postprocess worker without a copy once their shapes are known', async () => {
+    model = await loadMlp();
+    // Two rows per request: every output is over 1 KiB, so it is ONNX Runtime's own memory unless
+    // inferline provides it.
+    const request = (seed: number) => ({ values: Array.from(randomFloat32(512, seed)), rows: 2 });
+    // The first batch of a signature runs with ONNX Runtime's memory, which Node 20 copies when
+    // posting it to a worker; it teaches the output shapes.
+    await model.infer<RowResult>(request(500));
+    const copiedAfterFirst = workers.stats().copiedBytes;
+    expect(copiedAfterFirst).toBeGreaterThan(0);
+    // Later batches are written into SharedArrayBuffers, which cross to the worker shared.
+    const requests = Array.from({ length: 6 }, (_, i) => request(600 + i));
+    const results = await Promise.all(requests.map((r) => model!.infer<RowResult>(r)));
+    for (let i = 0; i < requests.length; i++) {
+      const { y } = await direct.run({ x: new Tensor('float32', Float32Array.from(requests[i]!.values), [2, 256]) });
+      expect(results[i]!.y, `request ${i}`).toEqual(Array.from(y!.data as Float32Array));
+      expect(results[i]!.shape).toEqual([2, 256]);
+    }
+    expect(workers.stats().copiedBytes).toBe(copiedAfterFirst);
+  });
+
   it('fails only the request whose postprocess throws, with ERR_INFERLINE_HANDLER_FAILED', async () => {
     model = await loadMlp();
     const good = Array.from({ length: 6 }, (_, i) => Array.from(randomFloat32(256, 200 + i)));
