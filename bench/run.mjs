@@ -19,6 +19,7 @@ const kBenches = {
   batching: ['batching.mjs', 10 * 60_000],
   'model-latency': ['model-latency.mjs', 5 * 60_000],
   cache: ['cache.mjs', 3 * 60_000],
+  pipeline: ['pipeline.mjs', 5 * 60_000],
   'event-loop': ['event-loop.mjs', 10 * 60_000],
 };
 
