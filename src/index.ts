@@ -18,3 +18,17 @@ export type { WorkerPoolOptions } from './pool/pool-options.js';
 export type { WorkerPoolStats, PreprocessOptions, PostprocessOptions } from './pool/worker-pool.js';
 export { ResultCache } from './cache/result-cache.js';
 export type { ResultCacheOptions, ResultCacheStats, CacheLookup } from './cache/result-cache.js';
+export { ModelRepository } from './repository/model-repository.js';
+export type { ModelRepositoryEvents } from './repository/model-repository.js';
+export type { ModelRepositoryOptions, RepositoryMode } from './repository/repository-options.js';
+export type { ModelStateEvent } from './repository/model-record.js';
+export type { ModelConfig } from './repository/model-config.js';
+export type { VersionPolicy } from './repository/version-policy.js';
+export type { DeclaredTensor } from './repository/declared-io.js';
+export type { WarmupConfig, WarmupSample, WarmupInput, WarmupFill } from './repository/warmup.js';
+export type { ModelIndexEntry, ModelState, ServedModels } from './repository/served-models.js';
+export { StaticModels } from './repository/static-models.js';
+// The serving front is loaded on first use: `import { Session } from 'inferline'` must not pull in
+// fastify, gRPC and prom-client. Its building blocks are exported by 'inferline/server'.
+export { serve } from './server/serve-lazy.js';
+export type { ServeOptions, ListenOptions, InferlineServer } from './server/serve.js';

@@ -51,6 +51,22 @@ export class LatencyHistogram {
     return this.#max;
   }
 
+  /**
+   * For each bound (µs, ascending), how many durations were recorded at or below it, for
+   * Prometheus histograms. A bucket counts once its upper edge is within the bound, so a count
+   * can miss values up to 1/16 below the bound (never includes one above it).
+   */
+  cumulativeCounts(boundsMicros: readonly number[]): number[] {
+    const result: number[] = [];
+    let bucket = 0;
+    let seen = 0;
+    for (const bound of boundsMicros) {
+      while (bucket < this.#counts.length && reportedValueOf(bucket) <= bound) seen += this.#counts[bucket++]!;
+      result.push(seen);
+    }
+    return result;
+  }
+
   /** The value at quantile `q` (0..1): exact below 32 µs, else its bucket's upper edge (capped at the max seen). */
   quantile(q: number): number {
     if (this.#total === 0) return 0;

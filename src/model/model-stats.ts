@@ -2,6 +2,9 @@
 import type { ResultCacheStats } from '../cache/result-cache.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
+/** Bucket bounds of the latency histograms stats() reports, in microseconds (100 µs to 10 s). */
+export const kLatencyBucketsMicros: readonly number[] = [100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000];
+
 export interface LatencySummary {
   p50: number;
   p90: number;
@@ -9,6 +12,8 @@ export interface LatencySummary {
   mean: number;
   max: number;
   count: number;
+  /** How many were at or below each of kLatencyBucketsMicros (cumulative, as Prometheus wants). */
+  buckets: number[];
 }
 
 export interface ModelStatsSnapshot {
@@ -43,6 +48,7 @@ function summary(histogram: LatencyHistogram): LatencySummary {
     mean: histogram.mean,
     max: histogram.max,
     count: histogram.count,
+    buckets: histogram.cumulativeCounts(kLatencyBucketsMicros),
   };
 }
 

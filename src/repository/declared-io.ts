@@ -4,8 +4,7 @@
  */
 import { errors } from '../errors.js';
 import type { Model } from '../model/model.js';
-// TODO(#6): datatypes.ts belongs below the repository (src/tensor/); the table is shared, not copied.
-import { datatypeOf, dtypeOfDatatype, kDatatypes, type KServeDatatype } from '../server/kserve/datatypes.js';
+import { datatypeOf, dtypeOfDatatype, kDatatypes, type KServeDatatype } from '../tensor/kserve-datatype.js';
 import { isDType } from '../tensor/dtype.js';
 import type { ValueMetadata } from '../session/value-metadata.js';
 import { checkKnownOptions, describe, isInteger, isPlainObject } from '../validate.js';

@@ -4,7 +4,7 @@
  */
 import { errors } from '../errors.js';
 import type { Model } from '../model/model.js';
-import { dtypeOfDatatype, kDatatypes } from '../server/kserve/datatypes.js';
+import { dtypeOfDatatype, kDatatypes } from '../tensor/kserve-datatype.js';
 import { type DType, type TensorData, isDType, kDTypes } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkKnownOptions, describe, isInteger, isPlainObject } from '../validate.js';

@@ -1,7 +1,8 @@
 // The error codes as API: every factory builds the class, name and code it promises; errors that
 // cross from the addon map to the same codes; every code is documented in docs/errors.md and
 // raised by a test in this folder, in test/model/ (the Model layer's own codes), in test/pool/
-// (the worker pool's) or in test/cache/ (the result cache's).
+// (the worker pool's), in test/cache/ (the result cache's), in test/repository/ (the model
+// repository's) or in test/server/grpc/ and test/server/http/ (the serving fronts').
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,11 @@ describe('error factories', () => {
     ['cacheSnapshotMismatch', 'ERR_INFERLINE_CACHE_SNAPSHOT_MISMATCH', 'InferlineError'],
     ['cacheSnapshotInvalid', 'ERR_INFERLINE_CACHE_SNAPSHOT_INVALID', 'InferlineError'],
     ['cacheSnapshotIo', 'ERR_INFERLINE_CACHE_SNAPSHOT_IO', 'InferlineError'],
+    ['unknownModel', 'ERR_INFERLINE_UNKNOWN_MODEL', 'InferlineError'],
+    ['modelNotReady', 'ERR_INFERLINE_MODEL_NOT_READY', 'InferlineError'],
+    ['modelConfig', 'ERR_INFERLINE_MODEL_CONFIG', 'InferlineError'],
+    ['unauthorized', 'ERR_INFERLINE_UNAUTHORIZED', 'InferlineError'],
+    ['payloadTooLarge', 'ERR_INFERLINE_PAYLOAD_TOO_LARGE', 'InferlineError'],
   ];
 
   it('every factory is listed here', () => {
@@ -135,7 +141,7 @@ describe('codes are API', () => {
     expect([...sections].sort()).toEqual([...codes].sort());
   });
 
-  it('every code is raised by a test in test/errors/, test/model/, test/pool/ or test/cache/', () => {
+  it('every code is raised by a test in test/errors/, test/model/, test/pool/, test/cache/, test/repository/, test/server/grpc/ or test/server/http/', () => {
     const self = fileURLToPath(import.meta.url);
     const testsIn = (dir: string): string =>
       readdirSync(dir)
@@ -143,7 +149,8 @@ describe('codes are API', () => {
         .map((name) => readFileSync(join(dir, name), 'utf8'))
         .join('\n');
     const errorsDir = join(kRoot, 'test', 'errors');
-    const texts = testsIn(errorsDir) + testsIn(join(kRoot, 'test', 'model')) + testsIn(join(kRoot, 'test', 'pool')) + testsIn(join(kRoot, 'test', 'cache'));
+    const texts = testsIn(errorsDir) + testsIn(join(kRoot, 'test', 'model')) + testsIn(join(kRoot, 'test', 'pool')) + testsIn(join(kRoot, 'test', 'cache'))
+      + testsIn(join(kRoot, 'test', 'repository')) + testsIn(join(kRoot, 'test', 'server', 'grpc')) + testsIn(join(kRoot, 'test', 'server', 'http'));
     const fixtures = readdirSync(join(errorsDir, 'fixtures')).map((name) => readFileSync(join(errorsDir, 'fixtures', name), 'utf8')).join('\n');
     for (const code of codes) expect(texts + fixtures, code).toContain(`'${code}'`);
   });

@@ -110,3 +110,17 @@ describe('LatencyHistogram', () => {
     expect(histogram.quantile(1)).toBeGreaterThanOrEqual(2 ** 40);
   });
 });
+
+describe('LatencyHistogram.cumulativeCounts', () => {
+  it('counts the values at or below each bound, never one above it', () => {
+    const histogram = new LatencyHistogram();
+    for (const micros of [5, 50, 90, 150, 999, 1_000, 30_000]) histogram.record(micros);
+    const bounds = [10, 100, 1_000, 10_000, 100_000];
+    const counts = histogram.cumulativeCounts(bounds);
+    // 999 and 1000 share the bucket [960, 1024): its upper edge is above the 1 ms bound, so they
+    // count from the next bound on (the documented under-count of up to 1/16 below a bound).
+    expect(counts).toEqual([1, 3, 4, 6, 7]);
+    // Monotonic, and the last bound above the max holds them all.
+    expect(counts.every((count, i) => i === 0 || count >= counts[i - 1]!)).toBe(true);
+  });
+});

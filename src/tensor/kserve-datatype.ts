@@ -1,8 +1,8 @@
 /**
- * KServe v2 (Open Inference Protocol) tensor datatypes and inferline's dtypes. Both sides of the
- * serving front (HTTP and gRPC) translate through this one table.
+ * KServe v2 (Open Inference Protocol) tensor datatypes and inferline's dtypes. The repository
+ * (declared inputs, warmup) and the serving front (HTTP, gRPC) translate through this one table.
  */
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from './dtype.js';
 
 export type KServeDatatype =
   | 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64'
