@@ -39,6 +39,14 @@ export class LatencyHistogram {
     if (value > this.#max) this.#max = value;
   }
 
+  /** Forgets everything recorded. */
+  reset(): void {
+    this.#counts.fill(0);
+    this.#total = 0;
+    this.#sum = 0;
+    this.#max = 0;
+  }
+
   get count(): number {
     return this.#total;
   }

@@ -29,6 +29,8 @@ export interface ModelStatsSnapshot {
   failedExecutions: number;
   /** How many batches had each size in rows. */
   batchSizes: Record<number, number>;
+  /** Warmup requests a model repository ran before READY; they are not in the other counts. */
+  warmupRequests: number;
   /** Time in queue, in ONNX Runtime, and in all, per request, in microseconds. */
   queueMicros: LatencySummary;
   computeMicros: LatencySummary;
@@ -63,19 +65,36 @@ export class ModelStats {
   readonly compute = new LatencyHistogram();
   readonly total = new LatencyHistogram();
 
+  /** Warmup requests run before the counts were last reset (the repository's). */
+  warmupRequests = 0;
+
+  /** Back to zero (after a repository's warmup requests, which are not traffic). */
+  reset(): void {
+    this.success = 0;
+    this.failure = 0;
+    this.inferences = 0;
+    this.executions = 0;
+    this.failedExecutions = 0;
+    this.batchSizes.clear();
+    this.queue.reset();
+    this.compute.reset();
+    this.total.reset();
+  }
+
   recordBatch(rows: number): void {
     this.executions++;
     this.inferences += rows;
     this.batchSizes.set(rows, (this.batchSizes.get(rows) ?? 0) + 1);
   }
 
-  snapshot(base: Omit<ModelStatsSnapshot, 'requests' | 'inferences' | 'executions' | 'failedExecutions' | 'batchSizes' | 'queueMicros' | 'computeMicros' | 'totalMicros'>): ModelStatsSnapshot {
+  snapshot(base: Omit<ModelStatsSnapshot, 'requests' | 'inferences' | 'executions' | 'failedExecutions' | 'batchSizes' | 'warmupRequests' | 'queueMicros' | 'computeMicros' | 'totalMicros'>): ModelStatsSnapshot {
     return {
       ...base,
       requests: { success: this.success, failure: this.failure },
       inferences: this.inferences,
       executions: this.executions,
       failedExecutions: this.failedExecutions,
+      warmupRequests: this.warmupRequests,
       batchSizes: Object.fromEntries([...this.batchSizes].sort((a, b) => a[0] - b[0])),
       queueMicros: summary(this.queue),
       computeMicros: summary(this.compute),

@@ -12,6 +12,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { ValueMetadata } from '../session/value-metadata.js';
 import { checkKnownOptions, describe, isInteger, isPlainObject } from '../validate.js';
 import { type BatchPostprocess, DynamicBatcher } from './dynamic-batcher.js';
+import { kResetStats } from './internal.js';
 import { InstanceGroup } from './instance-group.js';
 import { type ModelOptions, type ResolvedModelOptions, resolveModelOptions } from './model-options.js';
 import { ModelStats, type ModelStatsSnapshot } from './model-stats.js';
@@ -368,6 +369,12 @@ export class Model {
    */
   get cache(): ResultCache | undefined {
     return this.#cache;
+  }
+
+  /** @internal Zeroes stats() after `warmupRequests` warmup requests (the repository's): only traffic counts. */
+  [kResetStats](warmupRequests: number): void {
+    this.#stats.reset();
+    this.#stats.warmupRequests += warmupRequests;
   }
 
   /** Counts and timings since load; see ModelStatsSnapshot. */

@@ -3,6 +3,7 @@
  * requests do not pay for ONNX Runtime's first-run allocations (Triton's model_warmup).
  */
 import { errors } from '../errors.js';
+import { kResetStats } from '../model/internal.js';
 import type { Model } from '../model/model.js';
 import { dtypeOfDatatype, kDatatypes } from '../tensor/kserve-datatype.js';
 import { type DType, type TensorData, isDType, kDTypes } from '../tensor/dtype.js';
@@ -172,4 +173,6 @@ export async function runWarmup(model: Model, requests: ReadonlyArray<Record<str
     }
   }
   model.cache?.clear();
+  // Warmup is not traffic: stats() and the metrics read from it start from zero.
+  model[kResetStats](requests.length);
 }
