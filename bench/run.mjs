@@ -20,6 +20,7 @@ const kBenches = {
   'model-latency': ['model-latency.mjs', 5 * 60_000],
   cache: ['cache.mjs', 3 * 60_000],
   pipeline: ['pipeline.mjs', 5 * 60_000],
+  http: ['http.mjs', 10 * 60_000],
   'event-loop': ['event-loop.mjs', 10 * 60_000],
 };
 
