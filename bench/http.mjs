@@ -17,7 +17,7 @@ import { ensureDefaultRepository } from '../scripts/default-repository.mjs';
 import { environmentLines } from './lib/environment.mjs';
 import { list, parseFlags } from './lib/flags.mjs';
 import { kRoot, model } from './lib/models.mjs';
-import { startServer } from './lib/server-process.mjs';
+import { processCpuSeconds, startServer } from './lib/server-process.mjs';
 import { fixed, markdownTable, ratio } from './lib/table.mjs';
 
 const flags = parseFlags(process.argv.slice(2), {
@@ -49,7 +49,7 @@ function writeRepository(dir) {
 }
 
 /** Closed loop: `clients` senders for `seconds`; latencies in ms. */
-async function drive(target, clients, seconds) {
+async function drive(target, clients, seconds, serverPid) {
   // Warm-up: half a second of the same load (JIT on both sides, connections, batch sizes settle).
   const warmEnd = performance.now() + 500;
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -57,6 +57,7 @@ async function drive(target, clients, seconds) {
   }));
   const latencies = [];
   let errors = 0;
+  const cpuBefore = processCpuSeconds(serverPid);
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let last = start;
@@ -71,9 +72,13 @@ async function drive(target, clients, seconds) {
       }
     }
   }));
+  const cpuAfter = processCpuSeconds(serverPid);
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { per_s: latencies.length / ((last - start) / 1000), p50_ms: q(0.5), p99_ms: q(0.99), requests: latencies.length, errors };
+  // The server's own CPU time per request (all its threads, inference included): what a request
+  // costs the server, whichever side of the connection bounds the throughput.
+  const serverCpuMicros = cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1e6) / latencies.length;
+  return { per_s: latencies.length / ((last - start) / 1000), p50_ms: q(0.5), p99_ms: q(0.99), requests: latencies.length, errors, server_cpu_us: serverCpuMicros };
 }
 
 async function main() {
@@ -106,6 +111,7 @@ async function main() {
         ? await startServer(join(kRoot, 'bench', 'servers', 'minimal-ortn.mjs'), ['--constant', '--name', name, '--port', '0'], { ready: /listening (\d+)/ })
         : undefined;
       if (constant) servers.push(constant);
+      const pids = { 'inferline-json': inferline.pid, 'inferline-binary': inferline.pid, 'inferline-grpc': inferline.pid, minimal: minimal?.pid, constant: constant?.pid };
       const targets = {
         'inferline-json': () => httpTarget(`http://127.0.0.1:${httpPort}`, name, shapes, false, {}),
         'inferline-binary': () => httpTarget(`http://127.0.0.1:${httpPort}`, name, shapes, true, {}),
@@ -118,7 +124,7 @@ async function main() {
           if (!targets[contender]) continue;
           process.stderr.write(`http: ${name}/${clients}/${contender}\n`);
           const target = await targets[contender]();
-          rows.push({ model: name, clients, contender, ...(await drive(target, clients, seconds)) });
+          rows.push({ model: name, clients, contender, ...(await drive(target, clients, seconds, pids[contender])) });
           await target.close();
         }
       }
@@ -137,6 +143,7 @@ async function main() {
     { title: 'vs minimal', value: (r) => ratio(r.per_s, baseline(r)?.per_s) },
     { title: 'p50 ms', value: (r) => fixed(r.p50_ms, 2) },
     { title: 'p99 ms', value: (r) => fixed(r.p99_ms, 2) },
+    { title: 'server CPU µs/req', value: (r) => fixed(r.server_cpu_us, 0) },
     { title: 'errors', value: (r) => r.errors },
   ], rows));
   for (const [name, target] of Object.entries(kTargets)) {
@@ -153,8 +160,9 @@ async function main() {
   const constant = rows.find((r) => r.model === 'add' && r.clients === top && r.contender === 'constant');
   for (const contender of ['inferline-json', 'inferline-binary', 'inferline-grpc', 'minimal']) {
     const row = rows.find((r) => r.model === 'add' && r.clients === top && r.contender === contender);
-    if (row && constant) {
-      console.log(`- server cost per request (add/${top}, saturated): ${kContenders[contender]} ${fixed(1e6 / row.per_s, 1)} µs vs constant route ${fixed(1e6 / constant.per_s, 1)} µs: +${fixed(1e6 / row.per_s - 1e6 / constant.per_s, 1)} µs`);
+    if (row?.server_cpu_us !== undefined && constant?.server_cpu_us !== undefined) {
+      console.log(`- server CPU per request (add/${top}): ${kContenders[contender]} ${fixed(row.server_cpu_us, 0)} µs, ` +
+        `${fixed(row.server_cpu_us - constant.server_cpu_us, 0)} µs more than the constant route's ${fixed(constant.server_cpu_us, 0)} µs (Triton publishes 14–39 µs of server overhead)`);
     }
   }
   if (flags.json) console.log(JSON.stringify(rows));

@@ -1,5 +1,20 @@
 // Starts a server in a child process and waits for the line that gives its port.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const kTicksPerSecond = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in these
+
+/** CPU seconds a process has used so far, all its threads (Linux /proc); undefined elsewhere. */
+export function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which is in parentheses and may hold spaces): utime is 14th, stime 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / kTicksPerSecond;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Spawns `node script ...args`; resolves with { ports, stop() } once stdout printed a line
@@ -31,6 +46,7 @@ export function startServer(script, args, { ready, timeoutMs = 120_000, env = pr
       child.stdout.resume();
       resolve({
         ports: match.slice(1).map(Number),
+        pid: child.pid,
         stop: () => new Promise((done) => {
           child.once('exit', done);
           child.kill('SIGTERM');

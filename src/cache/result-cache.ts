@@ -13,6 +13,7 @@ import { seedOf } from './hash128.js';
 import { type FlightEnd, InFlight } from './in-flight.js';
 import { copyInputs, copyShapes, keyOf, type RequestKey, requestKey, sameRequest } from './request-key.js';
 import { StoredOutputs } from './stored-outputs.js';
+import { kResetCacheCounts } from './internal.js';
 
 export type { ResultCacheOptions } from './cache-options.js';
 
@@ -206,6 +207,15 @@ export class ResultCache {
   /** Stores a result with private copies of its request; undefined when it is too large to keep. */
   #keep(request: RequestKey, shapes: number[][], inputs: Uint8Array[], outputs: StoredOutputs): CacheEntry | undefined {
     return this.#store.store({ key: request.key, names: request.names, dtypes: request.dtypes, shapes, inputs, outputs }, request.inputBytes);
+  }
+
+  /** @internal Zeroes the counts of stats() (entries and bytes stay): warmup is not traffic. */
+  [kResetCacheCounts](): void {
+    this.#hits = 0;
+    this.#misses = 0;
+    this.#coalesced = 0;
+    this.#store.evictions = 0;
+    this.#store.expirations = 0;
   }
 
   /**

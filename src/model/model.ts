@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errors, withCallerStack } from '../errors.js';
+import { kResetCacheCounts } from '../cache/internal.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { sharedWorkerPool } from '../pool/shared-pool.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
@@ -374,6 +375,7 @@ export class Model {
   /** @internal Zeroes stats() after `warmupRequests` warmup requests (the repository's): only traffic counts. */
   [kResetStats](warmupRequests: number): void {
     this.#stats.reset();
+    this.#cache?.[kResetCacheCounts]();
     this.#stats.warmupRequests += warmupRequests;
   }
 
