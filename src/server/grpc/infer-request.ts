@@ -9,7 +9,7 @@ import { Tensor, elementCount } from '../../tensor/tensor.js';
 import { dtypeOfDatatype, kDatatypes } from '../../tensor/kserve-datatype.js';
 import { safeNumberOf } from './long-values.js';
 import type { InferInputTensor, InferParameter, ModelInferRequest } from './messages.js';
-import { dataFromRaw } from './raw-contents.js';
+import { dataFromRaw } from '../kserve/raw-tensor-data.js';
 import { dataFromTyped, hasElements } from './typed-contents.js';
 
 export interface DecodedInferRequest {

@@ -8,7 +8,7 @@ import type { Model } from '../../model/model.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { datatypeOf } from '../../tensor/kserve-datatype.js';
 import type { InferOutputTensor, ModelInferResponse } from './messages.js';
-import { rawFromData } from './raw-contents.js';
+import { rawFromData } from '../kserve/raw-tensor-data.js';
 import { hasTypedField, typedFromData } from './typed-contents.js';
 
 /**
