@@ -79,6 +79,9 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
       if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
     } else if (prewake_lead_ns_ > 0 && average_job_ns_ < kPrewakeMaxJobNs) {
       prewake_.ArmAt(now + average_job_ns_ - std::min(prewake_lead_ns_, average_job_ns_));
+      // A poll still running for the previous job (this submit came from its completion) would
+      // spin through most of this one: stop it at its next turn; the timer wakes us in time.
+      poll_until_ns_ = now;
     }
   }
   outstanding_.fetch_add(1, std::memory_order_acq_rel);
