@@ -1,7 +1,7 @@
-// The raw-contents codec on its own: views where the element size allows, copies where it does
+// The raw tensor codec (REST binary extension, msgpack byte strings, gRPC raw contents) on its own: views where the element size allows, copies where it does
 // not, and strict byte counts; BYTES elements are length-prefixed.
 import { describe, expect, it } from 'vitest';
-import { dataFromRaw, rawFromData } from '../../../src/server/grpc/raw-contents.js';
+import { dataFromRaw, rawFromData } from '../../../src/server/kserve/raw-tensor-data.js';
 import { expectThrows } from '../../helpers/expect-error.js';
 
 /** `bytes` placed `offset` bytes into a larger buffer, as a field inside a received message. */
