@@ -5,14 +5,15 @@
 import { errors } from '../errors.js';
 import { kResetStats } from '../model/internal.js';
 import type { Model } from '../model/model.js';
+import { fillData, type FillValue as WarmupFill } from '../tensor/fill-data.js';
 import { dtypeOfDatatype, kDatatypes } from '../tensor/kserve-datatype.js';
-import { type DType, type TensorData, isDType, kDTypes } from '../tensor/dtype.js';
+import { type DType, isDType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkKnownOptions, describe, isInteger, isPlainObject } from '../validate.js';
 import { wrapOptionError } from './declared-io.js';
 
 /** How a warmup input is filled: one number everywhere, zeros, or random values. */
-export type WarmupFill = number | 'random' | 'zero';
+export type { FillValue as WarmupFill } from '../tensor/fill-data.js';
 
 /** One input of a warmup request: its shape (concrete), and optionally datatype and fill. */
 export interface WarmupInput {
@@ -64,52 +65,6 @@ export function resolveWarmup(input: unknown, where: string): ResolvedWarmup {
     }
     return { inputs };
   });
-}
-
-/** float32 → IEEE half bits (rounded to nearest, ties away from zero; overflow to infinity). */
-function float16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
-  const mantissa = bits & 0x7fffff;
-  if (exponent >= 0x1f) return sign | 0x7c00 | (Number.isNaN(value) ? 0x200 : 0);
-  if (exponent <= 0) {
-    if (exponent < -10) return sign;
-    const m = (mantissa | 0x800000) >> (1 - exponent);
-    return sign | ((m + 0x1000) >> 13);
-  }
-  return sign | ((exponent << 10) + ((mantissa + 0x1000) >> 13));
-}
-
-/** float32 → bfloat16 bits (truncated: warmup values need not be exact). */
-function bfloat16Bits(value: number): number {
-  return new Uint32Array(new Float32Array([value]).buffer)[0]! >>> 16;
-}
-
-/** `count` elements of `dtype`, filled as asked. Random integers lie in [0, 10): valid indices for most models. */
-function fillData(dtype: DType, count: number, fill: WarmupFill): TensorData {
-  const next = (): number => (fill === 'random' ? Math.random() : fill === 'zero' ? 0 : fill);
-  const nextInteger = (): number => (fill === 'random' ? Math.floor(Math.random() * 10) : fill === 'zero' ? 0 : Math.trunc(fill));
-  switch (dtype) {
-    case 'string':
-      return Array.from({ length: count }, () => (fill === 'zero' ? '' : String(fill === 'random' ? nextInteger() : fill)));
-    case 'bool':
-      return Uint8Array.from({ length: count }, () => (fill === 'random' ? (Math.random() < 0.5 ? 1 : 0) : next() !== 0 ? 1 : 0));
-    case 'float16':
-      return Uint16Array.from({ length: count }, () => float16Bits(next()));
-    case 'bfloat16':
-      return Uint16Array.from({ length: count }, () => bfloat16Bits(next()));
-    case 'int64':
-      return BigInt64Array.from({ length: count }, () => BigInt(nextInteger()));
-    case 'uint64':
-      return BigUint64Array.from({ length: count }, () => BigInt(Math.max(0, nextInteger())));
-    case 'float32':
-    case 'float64':
-      return (kDTypes.get(dtype)!.arrayType as Float64ArrayConstructor).from({ length: count }, next) as TensorData;
-    default:
-      return (kDTypes.get(dtype)!.arrayType as Int32ArrayConstructor).from({ length: count }, nextInteger) as TensorData;
-  }
 }
 
 function tensorOf(dtype: DType, shape: readonly number[], fill: WarmupFill): Tensor {

@@ -6,10 +6,11 @@
  */
 import { errors } from '../../errors.js';
 import { Model } from '../../model/model.js';
+import { jsonTextOfData } from '../../server/kserve/json-tensor-data.js';
+import { rawFromData } from '../../server/kserve/raw-tensor-data.js';
 import { datatypeOf, dtypeOfDatatype } from '../../tensor/kserve-datatype.js';
-import type { ValueMetadata } from '../../session/value-metadata.js';
-import type { DType, TensorData } from '../../tensor/dtype.js';
-import { kDTypes } from '../../tensor/dtype.js';
+import type { DType } from '../../tensor/dtype.js';
+import { fillData } from '../../tensor/fill-data.js';
 import { Tensor } from '../../tensor/tensor.js';
 
 export interface LoadTarget {
@@ -26,22 +27,7 @@ export interface InputSpec {
   shape: number[];
 }
 
-/** Random data for `spec` (strings: short words). */
-export function randomData(spec: InputSpec): TensorData {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  const info = kDTypes.get(spec.dtype)!;
-  if (info.arrayType === null) return Array.from({ length: count }, (_, i) => `word${i % 97}`);
-  const data = new info.arrayType(count);
-  for (let i = 0; i < count; i++) {
-    const value = Math.random() * 2 - 1;
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.floor(Math.abs(value) * 100));
-    else if (data instanceof Float32Array || data instanceof Float64Array) data[i] = value;
-    else if (spec.dtype === 'bool') data[i] = value > 0 ? 1 : 0;
-    else if (spec.dtype === 'float16' || spec.dtype === 'bfloat16') data[i] = 0x3c00; // 1.0 in float16
-    else data[i] = Math.floor(Math.abs(value) * 100);
-  }
-  return data;
-}
+const elementCount = (spec: InputSpec): number => spec.shape.reduce((a, b) => a * b, 1);
 
 /** Concrete shapes for a model's inputs: free dims become 1, or what `shapes` gives by name. */
 export function inputSpecs(inputs: ReadonlyArray<{ name: string; dtype: DType; shape: ReadonlyArray<number | string | null> }>,
@@ -60,7 +46,7 @@ export function inputSpecs(inputs: ReadonlyArray<{ name: string; dtype: DType; s
 export async function inProcessTarget(path: string, shapes: Record<string, number[]>, maxBatchSize: number): Promise<LoadTarget> {
   const model = await Model.load({ name: 'bench', path, batching: { maxBatchSize } });
   const specs = inputSpecs(model.inputs.map((input) => ({ ...input, dtype: input.dtype as DType })), shapes);
-  const feeds = Object.fromEntries(specs.map((spec) => [spec.name, new Tensor(spec.dtype, randomData(spec), spec.shape)]));
+  const feeds = Object.fromEntries(specs.map((spec) => [spec.name, new Tensor(spec.dtype, fillData(spec.dtype, elementCount(spec), 'random'), spec.shape)]));
   return {
     label: `in-process Model "${path}" (batching maxBatchSize ${maxBatchSize}), inputs ${specs.map(describeSpec).join(', ')}`,
     send: async () => {
@@ -92,17 +78,17 @@ export async function httpTarget(url: string, modelName: string, shapes: Record<
     if (dtype === undefined) throw errors.unsupported(`input "${input.name}": datatype ${input.datatype} is not one inferline knows`);
     return { name: input.name, dtype, shape: input.shape.map((dim) => (dim < 0 ? null : dim)) };
   }), shapes);
-  const datas = specs.map(randomData);
+  const datas = specs.map((spec) => fillData(spec.dtype, elementCount(spec), 'random'));
   const inferUrl = `${base}/v2/models/${encodeURIComponent(modelName)}/infer`;
   let body: Uint8Array | string;
   const requestHeaders: Record<string, string> = { ...headers };
   if (binary) {
     const header = JSON.stringify({
-      inputs: specs.map((spec, i) => ({ name: spec.name, shape: spec.shape, datatype: datatypeOf(spec.dtype), parameters: { binary_data_size: rawBytes(datas[i]!).byteLength } })),
+      inputs: specs.map((spec, i) => ({ name: spec.name, shape: spec.shape, datatype: datatypeOf(spec.dtype), parameters: { binary_data_size: rawFromData(datas[i]!).byteLength } })),
       parameters: { binary_data_output: true },
     });
     const headerBytes = new TextEncoder().encode(header);
-    const parts = [headerBytes, ...datas.map(rawBytes)];
+    const parts = [headerBytes, ...datas.map(rawFromData)];
     body = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
     let offset = 0;
     for (const part of parts) {
@@ -112,9 +98,8 @@ export async function httpTarget(url: string, modelName: string, shapes: Record<
     requestHeaders['content-type'] = 'application/octet-stream';
     requestHeaders['inference-header-content-length'] = String(headerBytes.byteLength);
   } else {
-    body = JSON.stringify({
-      inputs: specs.map((spec, i) => ({ name: spec.name, shape: spec.shape, datatype: datatypeOf(spec.dtype), data: jsonData(datas[i]!) })),
-    });
+    // Built as text: 64-bit integers keep their digits (the server's own JSON writer).
+    body = `{"inputs":[${specs.map((spec, i) => `{"name":${JSON.stringify(spec.name)},"shape":[${spec.shape.join(',')}],"datatype":"${datatypeOf(spec.dtype)}","data":${jsonTextOfData(spec.dtype, datas[i]!)}}`).join(',')}]}`;
     requestHeaders['content-type'] = 'application/json';
   }
   return {
@@ -126,26 +111,4 @@ export async function httpTarget(url: string, modelName: string, shapes: Record<
     },
     close: async () => {},
   };
-}
-
-function rawBytes(data: TensorData): Uint8Array {
-  if (Array.isArray(data)) {
-    const encoded = data.map((s) => new TextEncoder().encode(s));
-    const out = new Uint8Array(encoded.reduce((n, e) => n + 4 + e.byteLength, 0));
-    const view = new DataView(out.buffer);
-    let offset = 0;
-    for (const e of encoded) {
-      view.setUint32(offset, e.byteLength, true);
-      out.set(e, offset + 4);
-      offset += 4 + e.byteLength;
-    }
-    return out;
-  }
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function jsonData(data: TensorData): unknown[] {
-  if (Array.isArray(data)) return data;
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
-  return Array.from(data as ArrayLike<number>);
 }
