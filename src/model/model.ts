@@ -20,6 +20,11 @@ import { ModelStats, type ModelStatsSnapshot } from './model-stats.js';
 import { type PendingRequest, RequestState } from './pending-request.js';
 
 export interface InferOptions {
+  /**
+   * ArrayBuffers of the input to move to the preprocess worker instead of copying them (they
+   * are detached here); models with a preprocess module only.
+   */
+  transfer?: ArrayBuffer[];
   /** Queue priority: 0 is served first; default batching.defaultPriority. */
   priority?: number;
   /** Time in queue after which the model's timeoutAction applies; overrides defaultTimeoutMicros. */
@@ -28,7 +33,7 @@ export interface InferOptions {
   signal?: AbortSignal;
 }
 
-const kInferOptionNames = ['priority', 'timeoutMs', 'signal'] as const;
+const kInferOptionNames = ['priority', 'timeoutMs', 'signal', 'transfer'] as const;
 
 /** A request checked and ready to queue. */
 interface PreparedRequest {
@@ -161,7 +166,10 @@ export class Model {
 
   /**
    * Runs the model on `feeds` as part of whatever batch forms; resolves with this request's own
-   * outputs (views of the batch outputs, no copy).
+   * outputs (views of the batch outputs, no copy). With a preprocess module, `input` is whatever
+   * that module takes, and it makes the feeds in a worker; with a postprocess module, infer
+   * resolves with what that module made of the outputs. With a cache, repeated requests are
+   * answered from it (fresh copies).
    *
    * @throws (rejects) the feed errors of Session.run; ERR_INFERLINE_QUEUE_FULL when maxQueueSize
    * requests are waiting; ERR_INFERLINE_TIMEOUT when its queue timeout passes with action
@@ -173,7 +181,10 @@ export class Model {
     const preprocess = this.#options.handlers.preprocess;
     if (preprocess !== undefined) {
       if (this.#unloading !== undefined) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
-      const preprocessed = this.#workers().preprocess(preprocess, input, this.#handlerContext, { signal: options?.signal });
+      const preprocessed = this.#workers().preprocess(preprocess, input, this.#handlerContext, {
+        ...(options?.signal === undefined ? {} : { signal: options.signal }),
+        ...(options?.transfer === undefined ? {} : { transfer: options.transfer }),
+      });
       // Accepted: an unload from now on waits for this request to be queued and served.
       this.#preprocessing.add(preprocessed);
       try {
@@ -216,6 +227,9 @@ export class Model {
     if (options !== undefined) {
       if (!isPlainObject(options)) throw errors.invalidArg(`Model "${this.name}" infer: options must be an object, received ${describe(options)}`);
       checkKnownOptions(options, kInferOptionNames, `Model "${this.name}" infer`);
+      if (options.transfer !== undefined && this.#options.handlers.preprocess === undefined) {
+        throw errors.invalidArg(`Model "${this.name}" infer: transfer moves input buffers to a preprocess worker, and this model has no preprocess module`);
+      }
       if (options.priority !== undefined) {
         if (!isInteger(options.priority, 0, policy.priorityLevels - 1)) {
           throw errors.outOfRange(`Model "${this.name}" infer: priority must be an integer from 0 to ${policy.priorityLevels - 1} (batching.priorityLevels), received ${describe(options.priority)}`);

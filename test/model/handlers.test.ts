@@ -123,6 +123,23 @@ describe('Model with preprocess and postprocess modules', () => {
     model = undefined;
   });
 
+  it('moves the buffers listed in transfer to the preprocess worker, and refuses transfer without one', async () => {
+    model = await loadMlp();
+    const values = randomFloat32(256, 9);
+    const moved = new Float32Array(values);
+    const result = await model.infer<RowResult>({ values: moved }, { transfer: [moved.buffer as ArrayBuffer] });
+    expect(moved.byteLength).toBe(0); // detached here: it went to the worker, not a copy of it
+    expect(result.y).toEqual(await expectedY(values));
+    const plain = await Model.load({ name: 'plain', path: generatedModel('mlp'), session: kSession, instances: { count: 1 } });
+    try {
+      await expectRejects(() => plain.infer({ x: new Tensor('float32', values, [1, 256]) }, { transfer: [new ArrayBuffer(8)] }), {
+        code: 'ERR_INFERLINE_INVALID_ARG', kind: 'TypeError', includes: ['Model "plain"', 'transfer', 'no preprocess module'],
+      });
+    } finally {
+      await plain.unload();
+    }
+  });
+
   it('refuses a handler module that does not exist, or a workers option that is not a WorkerPool', async () => {
     await expectRejects(() => Model.load({ name: 'm', path: generatedModel('mlp'), preprocess: '/no/such/pre.mjs' }),
       { code: 'ERR_INFERLINE_INVALID_ARG', kind: 'TypeError', includes: ['Model "m"', 'preprocess', '/no/such/pre.mjs', 'does not exist'] },
