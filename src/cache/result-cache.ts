@@ -13,7 +13,7 @@ import { seedOf } from './hash128.js';
 import { type FlightEnd, InFlight } from './in-flight.js';
 import { copyInputs, copyShapes, keyOf, type RequestKey, requestKey, sameRequest } from './request-key.js';
 import { StoredOutputs } from './stored-outputs.js';
-import { kResetCacheCounts } from './internal.js';
+import { isHandedOver, kResetCacheCounts } from './internal.js';
 
 export type { ResultCacheOptions } from './cache-options.js';
 
@@ -183,8 +183,9 @@ export class ResultCache {
     let stored: StoredOutputs;
     try {
       outputs = await compute();
-      // The cache's copy is made before anyone, the leader included, can touch the outputs.
-      stored = StoredOutputs.copyOf(outputs, `${this.#what} run`);
+      // The cache's copy is made before anyone, the leader included, can touch the outputs;
+      // outputs handed over to the cache are its own already.
+      stored = isHandedOver(outputs) ? StoredOutputs.keep(outputs, `${this.#what} run`) : StoredOutputs.copyOf(outputs, `${this.#what} run`);
     } catch (error) {
       flight?.reject(error);
       throw error;

@@ -62,6 +62,15 @@ export class StoredOutputs {
    * @throws ERR_INFERLINE_INVALID_ARG when `outputs` is not an object of Tensors.
    */
   static copyOf(outputs: Readonly<Record<string, Tensor>>, what: string): StoredOutputs {
+    return StoredOutputs.#of(outputs, what, copyData);
+  }
+
+  /** `outputs` kept as they are: for tensors nobody else holds (see handOverToCache). */
+  static keep(outputs: Readonly<Record<string, Tensor>>, what: string): StoredOutputs {
+    return StoredOutputs.#of(outputs, what, (data) => data);
+  }
+
+  static #of(outputs: Readonly<Record<string, Tensor>>, what: string, own: (data: TensorData) => TensorData): StoredOutputs {
     if (typeof outputs !== 'object' || outputs === null) {
       throw errors.invalidArg(`${what}: compute must resolve to an object of output Tensors, received ${describe(outputs)}`);
     }
@@ -76,7 +85,7 @@ export class StoredOutputs {
       }
       dtypes.push(tensor.dtype);
       shapes.push(Object.freeze([...tensor.shape]));
-      datas.push(copyData(tensor.data));
+      datas.push(own(tensor.data));
     }
     return new StoredOutputs(names, dtypes, shapes, datas);
   }

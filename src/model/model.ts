@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errors, withCallerStack } from '../errors.js';
-import { kResetCacheCounts } from '../cache/internal.js';
+import { handOverToCache, kResetCacheCounts } from '../cache/internal.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { sharedWorkerPool } from '../pool/shared-pool.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
@@ -301,8 +301,8 @@ export class Model {
       const stored = cache.run(feeds, () => new Promise<Results>((resolveOutputs, rejectOutputs) => {
         // Without postprocess the cache copies the outputs after this promise settles, before the
         // caller (who gets them from run()) can touch them. With one, their memory moves to a
-        // worker in the same turn: the cache gets a copy made now.
-        queued = this.#enqueue(prepared, (outputs) => resolveOutputs(postprocess === undefined ? outputs : copyOutputs(outputs)), rejectOutputs);
+        // worker in the same turn: the cache gets a copy made now, its own to keep.
+        queued = this.#enqueue(prepared, (outputs) => resolveOutputs(postprocess === undefined ? outputs : handOverToCache(copyOutputs(outputs))), rejectOutputs);
       }));
       if (queued !== undefined) {
         // The leader: its failure reaches it through `queued`, and joiners through `stored`.
