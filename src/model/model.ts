@@ -35,6 +35,14 @@ export interface InferOptions {
 
 const kInferOptionNames = ['priority', 'timeoutMs', 'signal', 'transfer'] as const;
 
+/** infer()'s options once checked, defaults filled in. */
+interface CheckedOptions {
+  priority: number;
+  timeoutMicros: number;
+  signal: AbortSignal | undefined;
+  transfer: ArrayBuffer[] | undefined;
+}
+
 /** A request checked and ready to queue. */
 interface PreparedRequest {
   bound: BoundFeeds;
@@ -178,12 +186,20 @@ export class Model {
    */
   async infer<Result = Results>(input: Feeds | unknown, options?: InferOptions): Promise<Result> {
     let feeds = input;
+    let checked: CheckedOptions;
+    try {
+      // Every option is checked before any work: a bad one must not cost a preprocess.
+      checked = this.#checkOptions(options);
+    } catch (error) {
+      this.#stats.failure++;
+      throw error;
+    }
     const preprocess = this.#options.handlers.preprocess;
     if (preprocess !== undefined) {
       if (this.#unloading !== undefined) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
       const preprocessed = this.#workers().preprocess(preprocess, input, this.#handlerContext, {
-        ...(options?.signal === undefined ? {} : { signal: options.signal }),
-        ...(options?.transfer === undefined ? {} : { transfer: options.transfer }),
+        ...(checked.signal === undefined ? {} : { signal: checked.signal }),
+        ...(checked.transfer === undefined ? {} : { transfer: checked.transfer }),
       });
       // Accepted: an unload from now on waits for this request to be queued and served.
       this.#preprocessing.add(preprocessed);
@@ -198,7 +214,7 @@ export class Model {
     }
     let queued: Promise<unknown>;
     try {
-      queued = this.#infer(feeds, options, preprocess !== undefined);
+      queued = this.#infer(feeds, checked, preprocess !== undefined);
     } catch (error) {
       this.#stats.failure++;
       throw error;
@@ -211,43 +227,51 @@ export class Model {
   }
 
   /** `accepted`: the request was accepted before any unload (it comes from its preprocess). */
-  #infer(feeds: unknown, options: InferOptions | undefined, accepted = false): Promise<unknown> {
+  #infer(feeds: unknown, options: CheckedOptions, accepted: boolean): Promise<unknown> {
     const prepared = this.#prepare(feeds, options, accepted);
     if (this.#cache === undefined) return this.#enqueue(prepared, undefined, undefined);
     return this.#inferCached(this.#cache, prepared);
   }
 
-  /** Checks a request's options and feeds; what the queue needs to know about it. */
-  #prepare(feeds: unknown, options: InferOptions | undefined, accepted: boolean): PreparedRequest {
-    if (this.#unloading !== undefined && !accepted) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
+  /** infer()'s options, checked, with the model's defaults filled in. */
+  #checkOptions(options: InferOptions | undefined): CheckedOptions {
     const policy = this.#options.queue;
-    let priority = policy.defaultPriority;
-    let timeoutMicros = policy.defaultTimeoutMicros;
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
-      if (!isPlainObject(options)) throw errors.invalidArg(`Model "${this.name}" infer: options must be an object, received ${describe(options)}`);
-      checkKnownOptions(options, kInferOptionNames, `Model "${this.name}" infer`);
-      if (options.transfer !== undefined && this.#options.handlers.preprocess === undefined) {
+    const checked: CheckedOptions = { priority: policy.defaultPriority, timeoutMicros: policy.defaultTimeoutMicros, signal: undefined, transfer: undefined };
+    if (options === undefined) return checked;
+    if (!isPlainObject(options)) throw errors.invalidArg(`Model "${this.name}" infer: options must be an object, received ${describe(options)}`);
+    checkKnownOptions(options, kInferOptionNames, `Model "${this.name}" infer`);
+    if (options.transfer !== undefined) {
+      if (this.#options.handlers.preprocess === undefined) {
         throw errors.invalidArg(`Model "${this.name}" infer: transfer moves input buffers to a preprocess worker, and this model has no preprocess module`);
       }
-      if (options.priority !== undefined) {
-        if (!isInteger(options.priority, 0, policy.priorityLevels - 1)) {
-          throw errors.outOfRange(`Model "${this.name}" infer: priority must be an integer from 0 to ${policy.priorityLevels - 1} (batching.priorityLevels), received ${describe(options.priority)}`);
-        }
-        priority = options.priority;
-      }
-      if (options.timeoutMs !== undefined) {
-        if (typeof options.timeoutMs !== 'number' || !(options.timeoutMs > 0)) {
-          throw errors.outOfRange(`Model "${this.name}" infer: timeoutMs must be a positive number, received ${describe(options.timeoutMs)}`);
-        }
-        timeoutMicros = options.timeoutMs * 1000;
-      }
-      if (options.signal !== undefined) {
-        if (!(options.signal instanceof AbortSignal)) throw errors.invalidArg(`Model "${this.name}" infer: signal must be an AbortSignal, received ${describe(options.signal)}`);
-        signal = options.signal;
-        if (signal.aborted) throw errors.aborted(`Model "${this.name}" infer was aborted before it was queued`, signal.reason);
-      }
+      checked.transfer = options.transfer as ArrayBuffer[]; // checked by the pool, as its own option
     }
+    if (options.priority !== undefined) {
+      if (!isInteger(options.priority, 0, policy.priorityLevels - 1)) {
+        throw errors.outOfRange(`Model "${this.name}" infer: priority must be an integer from 0 to ${policy.priorityLevels - 1} (batching.priorityLevels), received ${describe(options.priority)}`);
+      }
+      checked.priority = options.priority;
+    }
+    if (options.timeoutMs !== undefined) {
+      if (typeof options.timeoutMs !== 'number' || !(options.timeoutMs > 0)) {
+        throw errors.outOfRange(`Model "${this.name}" infer: timeoutMs must be a positive number, received ${describe(options.timeoutMs)}`);
+      }
+      checked.timeoutMicros = options.timeoutMs * 1000;
+    }
+    if (options.signal !== undefined) {
+      if (!(options.signal instanceof AbortSignal)) throw errors.invalidArg(`Model "${this.name}" infer: signal must be an AbortSignal, received ${describe(options.signal)}`);
+      checked.signal = options.signal;
+    }
+    return checked;
+  }
+
+  /** Checks a request's feeds; what the queue needs to know about it. */
+  #prepare(feeds: unknown, options: CheckedOptions, accepted: boolean): PreparedRequest {
+    if (this.#unloading !== undefined && !accepted) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
+    const { priority, timeoutMicros, signal } = options;
+    // Checked here, not with the other options: it may fire while a preprocess runs.
+    if (signal?.aborted) throw errors.aborted(`Model "${this.name}" infer was aborted before it was queued`, signal.reason);
+    const policy = this.#options.queue;
     const bound = this.#instances.first.session[kBindFeeds](feeds);
     // Rows are dim 0 where the model has a batch dimension (batched or not), else 1.
     const rows = this.#hasBatchDimension ? (bound.dims[0] as number[])[0]! : 1;

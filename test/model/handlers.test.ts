@@ -123,6 +123,14 @@ describe('Model with preprocess and postprocess modules', () => {
     model = undefined;
   });
 
+  it('checks infer options before the preprocess runs: a bad one costs no worker task', async () => {
+    model = await loadMlp();
+    const before = workers.stats().tasks;
+    await expectRejects(() => model!.infer({ values: [1] }, { priority: 5 }), { code: 'ERR_INFERLINE_INVALID_ARG', kind: 'RangeError', includes: ['priority'] });
+    await expectRejects(() => model!.infer({ values: [1] }, { timeout: 5 } as never), { code: 'ERR_INFERLINE_UNKNOWN_OPTION', kind: 'TypeError', includes: ['"timeout"'] });
+    expect(workers.stats().tasks).toBe(before);
+  });
+
   it('moves the buffers listed in transfer to the preprocess worker, and refuses transfer without one', async () => {
     model = await loadMlp();
     const values = randomFloat32(256, 9);
