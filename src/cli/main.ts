@@ -4,7 +4,7 @@
  * (a model's inputs, outputs, opsets and size) and `bench` (a load generator).
  */
 import { parseArgs } from 'node:util';
-import { InferlineError } from '../errors.js';
+import { errors } from '../errors.js';
 import { type BenchArgs, parseShapeFlag, runBench } from './bench-command.js';
 import { describeModel, formatDescription } from './inspect.js';
 
@@ -20,7 +20,7 @@ const kUsage = `Usage:
 function integer(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InferlineError('ERR_INFERLINE_INVALID_ARG', `${flag} must be a non-negative integer, received "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0) throw errors.invalidArg(`${flag} must be a non-negative integer, received "${value}"`);
   return parsed;
 }
 
@@ -33,7 +33,7 @@ async function serveCommand(argv: string[]): Promise<void> {
     },
   });
   const repository = values['model-repository'];
-  if (repository === undefined) throw new InferlineError('ERR_INFERLINE_INVALID_ARG', `serve: --model-repository DIR is required\n${kUsage}`);
+  if (repository === undefined) throw errors.invalidArg(`serve: --model-repository DIR is required\n${kUsage}`);
   const { serve } = await import('../server/serve.js');
   const host = values.host ?? '127.0.0.1';
   const pollMs = values['poll-ms'] === undefined ? undefined : integer(values['poll-ms'], '--poll-ms', 0);
@@ -45,7 +45,7 @@ async function serveCommand(argv: string[]): Promise<void> {
     grpc: { port: integer(values['grpc-port'], '--grpc-port', 8001), host },
     metrics: metricsPort === undefined ? true : { port: metricsPort },
     ...(values.token === undefined ? {} : { auth: { token: values.token } }),
-  } as Parameters<typeof serve>[0]);
+  });
   const parts = [
     server.http && `HTTP ${server.http.url}`,
     server.grpc && `gRPC ${host}:${server.grpc.port}`,
@@ -74,7 +74,7 @@ function curlExample(url: string, ready: string[]): string | undefined {
 
 async function inspectCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
-  if (positionals.length !== 1) throw new InferlineError('ERR_INFERLINE_INVALID_ARG', `inspect: give one model file\n${kUsage}`);
+  if (positionals.length !== 1) throw errors.invalidArg(`inspect: give one model file\n${kUsage}`);
   const description = await describeModel(positionals[0]!);
   process.stdout.write(values.json ? `${JSON.stringify(description, null, 2)}\n` : `${formatDescription(description)}\n`);
 }
@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const run = kCommands[command];
-  if (run === undefined) throw new InferlineError('ERR_INFERLINE_INVALID_ARG', `unknown command "${command}"\n${kUsage}`);
+  if (run === undefined) throw errors.invalidArg(`unknown command "${command}"\n${kUsage}`);
   await run(rest);
 }
 
