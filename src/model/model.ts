@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errors, withCallerStack } from '../errors.js';
-import { handOverToCache, kResetCacheCounts } from '../cache/internal.js';
+import { kResetCacheCounts } from '../cache/internal.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { sharedWorkerPool } from '../pool/shared-pool.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
@@ -11,37 +11,16 @@ import type { Feeds, Results } from '../session/session.js';
 import type { DType, TensorData } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { ValueMetadata } from '../session/value-metadata.js';
-import { checkKnownOptions, describe, isInteger, isPlainObject } from '../validate.js';
+import { inferThroughCache } from './cached-infer.js';
 import { type BatchPostprocess, DynamicBatcher } from './dynamic-batcher.js';
+import { type CheckedInferOptions, checkInferOptions, type InferOptions } from './infer-options.js';
 import { kResetStats } from './internal.js';
+
+export type { InferOptions } from './infer-options.js';
 import { InstanceGroup } from './instance-group.js';
 import { type ModelOptions, type ResolvedModelOptions, resolveModelOptions } from './model-options.js';
 import { ModelStats, type ModelStatsSnapshot } from './model-stats.js';
 import { type PendingRequest, RequestState } from './pending-request.js';
-
-export interface InferOptions {
-  /**
-   * ArrayBuffers of the input to move to the preprocess worker instead of copying them (they
-   * are detached here); models with a preprocess module only.
-   */
-  transfer?: ArrayBuffer[];
-  /** Queue priority: 0 is served first; default batching.defaultPriority. */
-  priority?: number;
-  /** Time in queue after which the model's timeoutAction applies; overrides defaultTimeoutMicros. */
-  timeoutMs?: number;
-  /** Withdraws the request while it is queued (a batch already running is never cut short). */
-  signal?: AbortSignal;
-}
-
-const kInferOptionNames = ['priority', 'timeoutMs', 'signal', 'transfer'] as const;
-
-/** infer()'s options once checked, defaults filled in. */
-interface CheckedOptions {
-  priority: number;
-  timeoutMicros: number;
-  signal: AbortSignal | undefined;
-  transfer: ArrayBuffer[] | undefined;
-}
 
 /** A request checked and ready to queue. */
 interface PreparedRequest {
@@ -51,23 +30,6 @@ interface PreparedRequest {
   priority: number;
   timeoutMicros: number;
   signal: AbortSignal | undefined;
-}
-
-/** Own copies of a request's outputs (views of a batch), for the cache when a worker takes the batch. */
-function copyOutputs(outputs: Results): Results {
-  const copies: Results = {};
-  for (const [name, tensor] of Object.entries(outputs)) copies[name] = Tensor.fromTrusted(tensor.dtype, tensor.data.slice() as TensorData, tensor.shape);
-  return copies;
-}
-
-/** `promise`, or `abortError()` as soon as `signal` fires. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, abortError: () => Error): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** True when every input and output has a free first dimension that batches can grow along. */
@@ -186,10 +148,10 @@ export class Model {
    */
   async infer<Result = Results>(input: Feeds | unknown, options?: InferOptions): Promise<Result> {
     let feeds = input;
-    let checked: CheckedOptions;
+    let checked: CheckedInferOptions;
     try {
       // Every option is checked before any work: a bad one must not cost a preprocess.
-      checked = this.#checkOptions(options);
+      checked = checkInferOptions(options, `Model "${this.name}" infer`, this.#options.queue, this.#options.handlers.preprocess !== undefined);
     } catch (error) {
       this.#stats.failure++;
       throw error;
@@ -227,46 +189,14 @@ export class Model {
   }
 
   /** `accepted`: the request was accepted before any unload (it comes from its preprocess). */
-  #infer(feeds: unknown, options: CheckedOptions, accepted: boolean): Promise<unknown> {
+  #infer(feeds: unknown, options: CheckedInferOptions, accepted: boolean): Promise<unknown> {
     const prepared = this.#prepare(feeds, options, accepted);
     if (this.#cache === undefined) return this.#enqueue(prepared, undefined, undefined);
     return this.#inferCached(this.#cache, prepared);
   }
 
-  /** infer()'s options, checked, with the model's defaults filled in. */
-  #checkOptions(options: InferOptions | undefined): CheckedOptions {
-    const policy = this.#options.queue;
-    const checked: CheckedOptions = { priority: policy.defaultPriority, timeoutMicros: policy.defaultTimeoutMicros, signal: undefined, transfer: undefined };
-    if (options === undefined) return checked;
-    if (!isPlainObject(options)) throw errors.invalidArg(`Model "${this.name}" infer: options must be an object, received ${describe(options)}`);
-    checkKnownOptions(options, kInferOptionNames, `Model "${this.name}" infer`);
-    if (options.transfer !== undefined) {
-      if (this.#options.handlers.preprocess === undefined) {
-        throw errors.invalidArg(`Model "${this.name}" infer: transfer moves input buffers to a preprocess worker, and this model has no preprocess module`);
-      }
-      checked.transfer = options.transfer as ArrayBuffer[]; // checked by the pool, as its own option
-    }
-    if (options.priority !== undefined) {
-      if (!isInteger(options.priority, 0, policy.priorityLevels - 1)) {
-        throw errors.outOfRange(`Model "${this.name}" infer: priority must be an integer from 0 to ${policy.priorityLevels - 1} (batching.priorityLevels), received ${describe(options.priority)}`);
-      }
-      checked.priority = options.priority;
-    }
-    if (options.timeoutMs !== undefined) {
-      if (typeof options.timeoutMs !== 'number' || !(options.timeoutMs > 0)) {
-        throw errors.outOfRange(`Model "${this.name}" infer: timeoutMs must be a positive number, received ${describe(options.timeoutMs)}`);
-      }
-      checked.timeoutMicros = options.timeoutMs * 1000;
-    }
-    if (options.signal !== undefined) {
-      if (!(options.signal instanceof AbortSignal)) throw errors.invalidArg(`Model "${this.name}" infer: signal must be an AbortSignal, received ${describe(options.signal)}`);
-      checked.signal = options.signal;
-    }
-    return checked;
-  }
-
   /** Checks a request's feeds; what the queue needs to know about it. */
-  #prepare(feeds: unknown, options: CheckedOptions, accepted: boolean): PreparedRequest {
+  #prepare(feeds: unknown, options: CheckedInferOptions, accepted: boolean): PreparedRequest {
     if (this.#unloading !== undefined && !accepted) throw errors.modelUnloaded(`Model "${this.name}" is unloaded`);
     const { priority, timeoutMicros, signal } = options;
     // Checked here, not with the other options: it may fire while a preprocess runs.
@@ -311,58 +241,20 @@ export class Model {
     });
   }
 
-  /**
-   * A request through the result cache: answered from it, or by an identical request already in
-   * flight (single-flight), or queued as usual with its outputs stored on the way back.
-   */
-  async #inferCached(cache: ResultCache, prepared: PreparedRequest): Promise<unknown> {
+  /** A request through the result cache (see inferThroughCache). */
+  #inferCached(cache: ResultCache, prepared: PreparedRequest): Promise<unknown> {
     const postprocess = this.#options.handlers.postprocess;
-    const feeds = this.#tensorsOf(prepared.bound);
-    for (;;) {
-      let queued: Promise<unknown> | undefined;
-      // run() calls compute synchronously when this request leads (nothing stored, nothing in
-      // flight), so `queued` tells a leader from a hit or a joiner once it returns.
-      const stored = cache.run(feeds, () => new Promise<Results>((resolveOutputs, rejectOutputs) => {
-        // Without postprocess the cache copies the outputs after this promise settles, before the
-        // caller (who gets them from run()) can touch them. With one, their memory moves to a
-        // worker in the same turn: the cache gets a copy made now, its own to keep.
-        queued = this.#enqueue(prepared, (outputs) => resolveOutputs(postprocess === undefined ? outputs : handOverToCache(copyOutputs(outputs))), rejectOutputs);
-      }));
-      if (queued !== undefined) {
-        // The leader: its failure reaches it through `queued`, and joiners through `stored`.
-        if (postprocess === undefined) {
-          queued.catch(() => {});
-          return stored;
-        }
-        stored.catch(() => {});
-        return queued;
-      }
-      let outputs: Results;
-      try {
-        outputs = await abortable(stored, prepared.signal, () => errors.aborted(`Model "${this.name}" infer was aborted while waiting for an identical request`, prepared.signal?.reason));
-      } catch (error) {
-        // The request this one joined was aborted or timed out by its own caller: not this
-        // request's failure. Try again: it now leads, or joins another.
-        const code = (error as { code?: unknown }).code;
-        if (!prepared.signal?.aborted && (code === 'ERR_INFERLINE_ABORTED' || code === 'ERR_INFERLINE_TIMEOUT')) continue;
-        this.#stats.failure++;
-        throw error;
-      }
-      if (postprocess === undefined) {
-        this.#stats.success++;
-        return outputs;
-      }
-      const [settled] = await this.#workers().postprocess(postprocess, [outputs], this.#handlerContext).catch((error: unknown) => {
-        this.#stats.failure++;
-        throw error;
-      });
-      if (settled!.status === 'rejected') {
-        this.#stats.failure++;
-        throw settled!.reason;
-      }
-      this.#stats.success++;
-      return settled!.value;
-    }
+    return inferThroughCache(cache, this.#tensorsOf(prepared.bound), {
+      label: this.name,
+      signal: prepared.signal,
+      stats: this.#stats,
+      enqueue: (onOutputs, onError) => this.#enqueue(prepared, onOutputs, onError),
+      postprocess: postprocess === undefined ? undefined : async (outputs) => {
+        const [settled] = await this.#workers().postprocess(postprocess, [outputs], this.#handlerContext);
+        if (settled!.status === 'rejected') throw settled!.reason;
+        return settled!.value;
+      },
+    });
   }
 
   /** The bound feeds as Tensors by input name (checked already: no copy, no checks). */
