@@ -25,6 +25,7 @@
         "native/session/session_core.cc",
         "native/session/session_options.cc",
         "native/session/session_wrap.cc",
+        "native/session/sync_runner.cc",
         "native/tensor/element_type.cc",
         "native/tensor/js_to_ort.cc",
         "native/tensor/ort_to_js.cc"

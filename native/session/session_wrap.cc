@@ -69,13 +69,20 @@ Napi::Value SessionWrap::Metadata(const Napi::CallbackInfo& info) {
 Napi::Value SessionWrap::RunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!RequireOpen(env)) return env.Undefined();
-  std::unique_ptr<RunPlan> plan;
-  Status status = RunPlan::Prepare(core_, info, /*keep_alive=*/false, &plan);
+  // A getter of the caller's may close the session mid-call: the run keeps its own reference.
+  std::shared_ptr<SessionCore> core = core_;
+  Napi::Value result;
+  Status status;
+  if (sync_running_) {
+    SyncRunner nested;
+    status = nested.Run(core, info, &result);
+  } else {
+    sync_running_ = true;
+    status = sync_runner_.Run(core, info, &result);
+    sync_running_ = false;
+  }
   // Reading the arguments can run the caller's getters; if one threw, stop with its exception.
   if (env.IsExceptionPending()) return env.Undefined();
-  if (status.ok()) status = plan->Execute(nullptr);
-  Napi::Value result;
-  if (status.ok()) status = plan->ToJs(env, &result);
   if (!status.ok()) {
     ThrowAsJs(env, status);
     return env.Undefined();

@@ -8,6 +8,7 @@
 #include "session/plan.h"
 #include "session/session_core.h"
 #include "session/session_lifecycle.h"
+#include "session/sync_runner.h"
 
 namespace inferline {
 
@@ -30,6 +31,9 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
 
   std::shared_ptr<SessionCore> core_;            // null after close()
   std::shared_ptr<SessionLifecycle> lifecycle_;  // shared with this session's run jobs
+  SyncRunner sync_runner_;
+  // A caller's getter read by runSync may itself call runSync: that nested call gets its own runner.
+  bool sync_running_ = false;
 };
 
 }  // namespace inferline

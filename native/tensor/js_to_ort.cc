@@ -7,6 +7,8 @@
 namespace inferline {
 namespace {
 
+constexpr size_t kMaxRank = 64;
+
 std::string FormatDims(const std::vector<int64_t>& dims) {
   std::string text = "[";
   for (size_t i = 0; i < dims.size(); ++i) {
@@ -21,24 +23,18 @@ Status ReadDims(const Napi::Value& dims_value, const ValueContext& what, std::ve
   if (!dims_value.IsArray()) return Status(ErrorCode::kInvalidArg, what.Text() + ": dims must be an array of integers");
   Napi::Array array = dims_value.As<Napi::Array>();
   uint32_t rank = array.Length();
-  dims->resize(rank);
-  size_t count = 1;
+  // Rank is bounded here (ONNX allows no more than this in practice) so that a huge array's
+  // length cannot make the numbers below allocate without end.
+  if (rank > kMaxRank) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": rank " + std::to_string(rank) + " exceeds " +
+                                              std::to_string(kMaxRank));
+  }
+  double numbers[kMaxRank];
   for (uint32_t i = 0; i < rank; ++i) {
     Napi::Value dim = array.Get(i);
-    double value = dim.IsNumber() ? dim.As<Napi::Number>().DoubleValue() : -1.0;
-    if (!(value >= 0 && value <= 9007199254740991.0) || value != static_cast<double>(static_cast<int64_t>(value))) {
-      return Status(ErrorCode::kInvalidArg, what.Text() + ": dim " + std::to_string(i) +
-                                                " must be a non-negative integer");
-    }
-    (*dims)[i] = static_cast<int64_t>(value);
-    // Checked: dims whose product wraps around could otherwise pass the length check below.
-    if (__builtin_mul_overflow(count, static_cast<size_t>(value), &count) || count > (size_t{1} << 48)) {
-      return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(*dims) +
-                                                " hold more elements than any buffer can (overflow)");
-    }
+    numbers[i] = dim.IsNumber() ? dim.As<Napi::Number>().DoubleValue() : -1.0;
   }
-  *element_count = count;
-  return Status::Ok();
+  return DimsFromNumbers(numbers, rank, what, dims, element_count);
 }
 
 Status CheckAgainstDeclared(const ValueInfo& expected, const std::vector<int64_t>& dims, const ValueContext& what) {
@@ -78,8 +74,39 @@ Status ReadStrings(const Napi::Value& data, const std::vector<int64_t>& dims, si
 
 }  // namespace
 
+Status DimsFromNumbers(const double* numbers, size_t rank, const ValueContext& what, std::vector<int64_t>* dims,
+                       size_t* element_count) {
+  if (rank > kMaxRank) {
+    return Status(ErrorCode::kInvalidArg, what.Text() + ": rank " + std::to_string(rank) + " exceeds " +
+                                              std::to_string(kMaxRank));
+  }
+  dims->resize(rank);
+  size_t count = 1;
+  for (size_t i = 0; i < rank; ++i) {
+    double value = numbers[i];
+    if (!(value >= 0 && value <= 9007199254740991.0) || value != static_cast<double>(static_cast<int64_t>(value))) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": dim " + std::to_string(i) +
+                                                " must be a non-negative integer");
+    }
+    (*dims)[i] = static_cast<int64_t>(value);
+    // Checked: dims whose product wraps around could otherwise pass the length check below.
+    if (__builtin_mul_overflow(count, static_cast<size_t>(value), &count) || count > (size_t{1} << 48)) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": dims " + FormatDims(*dims) +
+                                                " hold more elements than any buffer can (overflow)");
+    }
+  }
+  *element_count = count;
+  return Status::Ok();
+}
+
 Status ReadTensorData(const ValueInfo& expected, const Napi::Value& data, const Napi::Value& dims_value,
                       const ValueContext& what, TensorData* out) {
+  INFERLINE_RETURN_IF_ERROR(ReadDims(dims_value, what, &out->dims, &out->count));
+  return ReadTensorElements(expected, data, what, out);
+}
+
+Status ReadTensorElements(const ValueInfo& expected, const Napi::Value& data, const ValueContext& what,
+                          TensorData* out) {
   if (!expected.is_tensor) {
     return Status(ErrorCode::kUnsupported, what.Text() + ": only tensor values are supported (this one is a sequence, map "
                                                    "or optional)");
@@ -90,10 +117,9 @@ Status ReadTensorData(const ValueInfo& expected, const Napi::Value& data, const 
                                                " is not supported by inferline");
   }
   out->type = type;
-  INFERLINE_RETURN_IF_ERROR(ReadDims(dims_value, what, &out->dims, &out->count));
+  out->bytes = nullptr;
   INFERLINE_RETURN_IF_ERROR(CheckAgainstDeclared(expected, out->dims, what));
   if (type->byte_size == 0) return ReadStrings(data, out->dims, out->count, what, &out->strings);
-
   if (!data.IsTypedArray()) {
     return Status(ErrorCode::kInvalidArg, what.Text() + ": expected " + type->name + " data in a typed array");
   }

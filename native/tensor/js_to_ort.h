@@ -28,6 +28,16 @@ struct TensorData {
 Status ReadTensorData(const ValueInfo& expected, const Napi::Value& data, const Napi::Value& dims,
                       const ValueContext& what, TensorData* out);
 
+// Checks dims given as numbers (non-negative integers, at most 64 of them, whose product no
+// buffer could exceed) and writes them to `dims` and their product to `element_count`.
+Status DimsFromNumbers(const double* numbers, size_t rank, const ValueContext& what, std::vector<int64_t>* dims,
+                       size_t* element_count);
+
+// ReadTensorData once out->dims and out->count are set (by DimsFromNumbers): checks them against
+// `expected` and reads `data` to match.
+Status ReadTensorElements(const ValueInfo& expected, const Napi::Value& data, const ValueContext& what,
+                          TensorData* out);
+
 // An OrtValue over `bytes` (not copied; the caller keeps them alive until it is released) or,
 // for string tensors, over a copy of `strings`. Any thread.
 Status CreateOrtTensor(ONNXTensorElementDataType element_type, const std::vector<int64_t>& dims, uint8_t* bytes,

@@ -75,16 +75,16 @@ Status ArrayBufferOver(Napi::Env env, ValuePtr value, const ElementTypeInfo& typ
 
 }  // namespace
 
-Status TakeOutput(Napi::Env env, ValuePtr value, const ValueContext& what, JsOutput* out) {
+Status DescribeOutput(OrtValue* value, const ValueContext& what, OutputInfo* out) {
   const OrtApi* api = Api();
   int is_tensor = 0;
-  INFERLINE_RETURN_IF_ORT_ERROR(api->IsTensor(value.get(), &is_tensor), what.Text());
+  INFERLINE_RETURN_IF_ORT_ERROR(api->IsTensor(value, &is_tensor), what.Text());
   if (is_tensor == 0) {
     return Status(ErrorCode::kUnsupported, what.Text() + ": only tensor outputs are supported (this one is a sequence, "
                                                    "map or optional)");
   }
   OrtTensorTypeAndShapeInfo* raw_info = nullptr;
-  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorTypeAndShape(value.get(), &raw_info), what.Text());
+  INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorTypeAndShape(value, &raw_info), what.Text());
   TensorInfoPtr info(raw_info);
   ONNXTensorElementDataType element_type = ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
   INFERLINE_RETURN_IF_ORT_ERROR(api->GetTensorElementType(info.get(), &element_type), what.Text());
@@ -98,8 +98,18 @@ Status TakeOutput(Napi::Env env, ValuePtr value, const ValueContext& what, JsOut
     return Status(ErrorCode::kUnsupported, what.Text() + ": element type " + ElementTypeName(element_type) +
                                                " is not supported by inferline");
   }
-  if (out->type->byte_size == 0) return StringsToJs(env, value.get(), out->count, what, &out->storage);
-  return ArrayBufferOver(env, std::move(value), *out->type, out->count, what, &out->storage);
+  return Status::Ok();
+}
+
+Status OutputStorage(Napi::Env env, ValuePtr value, const OutputInfo& info, const ValueContext& what,
+                     Napi::Value* storage) {
+  if (info.type->byte_size == 0) return StringsToJs(env, value.get(), info.count, what, storage);
+  return ArrayBufferOver(env, std::move(value), *info.type, info.count, what, storage);
+}
+
+Status TakeOutput(Napi::Env env, ValuePtr value, const ValueContext& what, JsOutput* out) {
+  INFERLINE_RETURN_IF_ERROR(DescribeOutput(value.get(), what, out));
+  return OutputStorage(env, std::move(value), *out, what, &out->storage);
 }
 
 Status MakeTensor(Napi::Env env, const JsOutput& output, size_t first, size_t count, const std::vector<int64_t>& dims,

@@ -12,14 +12,24 @@
 
 namespace inferline {
 
-// An output's data now owned by JavaScript: an ArrayBuffer (typed elements) or an Array of
-// strings, plus what describes it.
-struct JsOutput {
+// What an output tensor holds.
+struct OutputInfo {
   const ElementTypeInfo* type = nullptr;
   std::vector<int64_t> dims;
   size_t count = 0;          // elements
+};
+
+// An output's data now owned by JavaScript, and what describes it.
+struct JsOutput : OutputInfo {
   Napi::Value storage;       // ArrayBuffer, or Array of strings for string tensors
 };
+
+// Reads `value`'s element type and shape; refuses non-tensors and types inferline does not carry.
+Status DescribeOutput(OrtValue* value, const ValueContext& what, OutputInfo* out);
+
+// Moves `value`'s data to JavaScript (see TakeOutput): an ArrayBuffer, or an Array of strings.
+Status OutputStorage(Napi::Env env, ValuePtr value, const OutputInfo& info, const ValueContext& what,
+                     Napi::Value* storage);
 
 // Moves `value`'s data to JavaScript. Outputs over a small threshold are wrapped as external
 // ArrayBuffers that release the OrtValue when collected (no copy); smaller ones, strings, and

@@ -46,6 +46,19 @@ export class FeedBinder {
   }
 
   bind(feeds: unknown): BoundFeeds {
+    const dims = new Array<unknown>(this.#inputs.length);
+    return { datas: this.#bind(feeds, dims, undefined), dims };
+  }
+
+  /**
+   * bind() for runSync: the checked dims go to `list` (per input, its rank then its dims; see
+   * native/session/sync_runner.h) instead of an array; returns the data per input.
+   */
+  bindToList(feeds: unknown, list: Float64Array): unknown[] {
+    return this.#bind(feeds, undefined, list);
+  }
+
+  #bind(feeds: unknown, dims: unknown[] | undefined, list: Float64Array | undefined): unknown[] {
     if (typeof feeds !== 'object' || feeds === null || Array.isArray(feeds) || ArrayBuffer.isView(feeds)) {
       throw errors.invalidArg(
         `Session "${this.#label}" run: feeds must be an object of { inputName: Tensor }, received ${describe(feeds)}`,
@@ -53,8 +66,8 @@ export class FeedBinder {
     }
     const inputs = this.#inputs;
     const datas = new Array<unknown>(inputs.length);
-    const dims = new Array<unknown>(inputs.length);
     let matched = 0;
+    let at = 0;
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
       const feed = (feeds as Record<string, unknown>)[input.name];
@@ -63,14 +76,14 @@ export class FeedBinder {
       if (view === undefined) {
         throw errors.invalidArg(`${this.#what(input)}: expected a Tensor (or { type, data, dims }), received ${describe(feed)}`);
       }
-      this.#check(input, view);
+      at = this.#check(input, view, list, at);
       datas[i] = view.data;
-      dims[i] = view.shape;
+      if (dims !== undefined) dims[i] = view.shape;
       matched++;
     }
     // Feeds found through the prototype count as given; only extra own keys are unknown.
     if (Object.keys(feeds).length > matched) this.#rejectUnknown(feeds as object);
-    return { datas, dims };
+    return datas;
   }
 
   #what(input: ValueMetadata): string {
@@ -96,7 +109,8 @@ export class FeedBinder {
     );
   }
 
-  #check(input: ValueMetadata, view: FeedView): void {
+  /** Checks one feed; with `list`, writes its rank and dims there from `at` and returns where the next goes. */
+  #check(input: ValueMetadata, view: FeedView, list: Float64Array | undefined, at: number): number {
     const { dtype, data, shape } = view;
     if (dtype !== input.dtype) {
       throw errors.dtypeMismatch(
@@ -120,6 +134,7 @@ export class FeedBinder {
         `${this.#what(input)}: expected rank ${declared.length} ${formatDeclared(input)}, received ${String(dtype)} ${formatShape(shape)}`,
       );
     }
+    if (list !== undefined) list[at++] = shape.length;
     let count = 1;
     for (let d = 0; d < shape.length; d++) {
       const dim = shape[d];
@@ -131,6 +146,7 @@ export class FeedBinder {
         throw errors.shapeMismatch(`${this.#what(input)}: expected ${formatDeclared(input)}, received ${String(dtype)} ${formatShape(shape)}`);
       }
       count *= dim;
+      if (list !== undefined) list[at++] = dim;
     }
     const length = (data as ArrayLike<unknown>).length;
     if (length !== count) {
@@ -141,5 +157,6 @@ export class FeedBinder {
         `${this.#what(input)}: dims ${formatShape(shape)} need ${count} elements, data has ${length}`,
       );
     }
+    return at;
   }
 }

@@ -8,6 +8,7 @@ import { splitPreallocated } from './batch-split.js';
 import { type BoundFeeds, FeedBinder } from './feed-binder.js';
 import { kBindFeeds, kRunBatch, kRunBound } from './internal.js';
 import { OutputSelector } from './output-selector.js';
+import { SyncStaging } from './sync-staging.js';
 import { dropUnavailableProviders } from './provider-fallback.js';
 import { runtimeInfo } from './runtime-info.js';
 import { normalizeSessionOptions, type SessionOptions } from './session-options.js';
@@ -44,6 +45,8 @@ export class Session {
   readonly #label: string;
   readonly #feeds: FeedBinder;
   readonly #outputs: OutputSelector;
+  readonly #staging: SyncStaging;
+  #syncRunning = false;
   #closed = false;
 
   private constructor(native: NativeSession, label: string) {
@@ -54,6 +57,7 @@ export class Session {
     this.outputs = Object.freeze(metadata.outputs.map(toValueMetadata));
     this.#feeds = new FeedBinder(label, this.inputs);
     this.#outputs = new OutputSelector(label, this.outputs);
+    this.#staging = new SyncStaging(this.inputs, this.outputs);
   }
 
   /**
@@ -153,12 +157,24 @@ export class Session {
    */
   runSync(feeds: Feeds, options?: Omit<RunOptions, 'signal'>): Results {
     this.#requireOpen();
-    const { datas, dims } = this.#feeds.bind(feeds);
-    if (options === undefined) return this.#native.runSync(datas, dims);
+    // A getter in the feeds could call runSync again before this call is done with its staging
+    // buffer: such a nested call gets a buffer of its own.
+    if (this.#syncRunning) return this.#runSyncWith(new SyncStaging(this.inputs, this.outputs), feeds, options);
+    this.#syncRunning = true;
+    try {
+      return this.#runSyncWith(this.#staging, feeds, options);
+    } finally {
+      this.#syncRunning = false;
+    }
+  }
+
+  #runSyncWith(staging: SyncStaging, feeds: Feeds, options: Omit<RunOptions, 'signal'> | undefined): Results {
+    const datas = this.#feeds.bindToList(feeds, staging.list);
+    if (options === undefined) return staging.take(this.#native.runSync(datas, staging.buffer), undefined, undefined);
     const checked = optionsObject(options, `Session "${this.#label}" runSync`);
     checkKnownOptions(checked, ['outputs'], `Session "${this.#label}" runSync`);
     const { indices, preallocated } = this.#outputs.select(checked.outputs);
-    return this.#native.runSync(datas, dims, indices, preallocated);
+    return staging.take(this.#native.runSync(datas, staging.buffer, indices, preallocated), indices, preallocated);
   }
 
   /** @internal Checks feeds as run() does and returns the addon's arguments for them. */

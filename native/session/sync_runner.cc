@@ -1,0 +1,222 @@
+#include "session/sync_runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace inferline {
+namespace {
+
+constexpr double kWhereReturned = -1;
+constexpr double kWherePreallocated = -2;
+
+Status ArgumentError(const SessionCore& core, const std::string& detail) {
+  return Status(ErrorCode::kInvalidArg, "Session \"" + core.label() + "\" runSync: " + detail);
+}
+
+bool SameDims(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status SyncRunner::ReadStaging(const SessionCore& core, const Napi::Value& value, Staging* out) {
+  void* data = nullptr;
+  size_t byte_length = 0;
+  if (!value.IsArrayBuffer() || napi_get_arraybuffer_info(value.Env(), value, &data, &byte_length) != napi_ok ||
+      data == nullptr || byte_length < sizeof(double) || reinterpret_cast<uintptr_t>(data) % alignof(double) != 0) {
+    return ArgumentError(core, "expected the staging ArrayBuffer");
+  }
+  double capacity = static_cast<double*>(data)[0];
+  double room = static_cast<double>(byte_length / sizeof(double) - 1);
+  if (!(capacity >= 0 && capacity <= room) || capacity != std::floor(capacity)) {
+    return ArgumentError(core, "the staging buffer's list length does not fit the buffer");
+  }
+  out->base = static_cast<uint8_t*>(data);
+  out->list = static_cast<double*>(data) + 1;
+  out->list_length = static_cast<size_t>(capacity);
+  out->data_begin = (1 + out->list_length) * sizeof(double);
+  out->byte_length = byte_length;
+  return Status::Ok();
+}
+
+Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& datas_value, const Staging& staging) {
+  const std::vector<ValueInfo>& inputs = core.inputs();
+  if (!datas_value.IsArray()) return ArgumentError(core, "expected an array of input data");
+  Napi::Array datas = datas_value.As<Napi::Array>();
+  if (datas.Length() != inputs.size()) {
+    return ArgumentError(core, "expected " + std::to_string(inputs.size()) + " inputs, received " +
+                                   std::to_string(datas.Length()));
+  }
+  inputs_.resize(inputs.size());
+  input_values_.resize(inputs.size());
+  size_t at = 0;
+  for (uint32_t i = 0; i < inputs.size(); ++i) {
+    ValueContext what{core.label(), "input", inputs[i].name};
+    double rank = at < staging.list_length ? staging.list[at] : -1;
+    if (!(rank >= 0 && rank <= static_cast<double>(staging.list_length - at - 1)) || rank != std::floor(rank)) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": its dims are missing from the staging buffer");
+    }
+    INFERLINE_RETURN_IF_ERROR(
+        DimsFromNumbers(staging.list + at + 1, static_cast<size_t>(rank), what, &input_.dims, &input_.count));
+    at += 1 + static_cast<size_t>(rank);
+    INFERLINE_RETURN_IF_ERROR(ReadTensorElements(inputs[i], datas.Get(i), what, &input_));
+    InputSlot& slot = inputs_[i];
+    bool reusable = input_.bytes != nullptr && input_.type->byte_size != 0;
+    if (!reusable || slot.value == nullptr || slot.bytes != input_.bytes || slot.count != input_.count ||
+        !SameDims(slot.dims, input_.dims)) {
+      slot.value.reset();
+      slot.bytes = nullptr;
+      INFERLINE_RETURN_IF_ERROR(CreateOrtTensor(inputs[i].element_type, input_.dims, input_.bytes, &input_.strings,
+                                                input_.count, what, &slot.value));
+      if (reusable) {
+        slot.bytes = input_.bytes;
+        slot.count = input_.count;
+        slot.dims = input_.dims;
+      }
+    }
+    input_values_[i] = slot.value.get();
+  }
+  return Status::Ok();
+}
+
+Status SyncRunner::PrepareOutputs(const SessionCore& core, const Napi::Value& indices, const Napi::Value& preallocated) {
+  const std::vector<ValueInfo>& outputs = core.outputs();
+  output_indices_.clear();
+  if (indices.IsUndefined() || indices.IsNull()) {
+    for (size_t i = 0; i < outputs.size(); ++i) output_indices_.push_back(i);
+  } else {
+    if (!indices.IsArray()) return ArgumentError(core, "output indices must be an array");
+    Napi::Array list = indices.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Value index = list.Get(i);
+      double value = index.IsNumber() ? index.As<Napi::Number>().DoubleValue() : -1;
+      if (!(value >= 0 && value < static_cast<double>(outputs.size())) ||
+          value != static_cast<double>(static_cast<size_t>(value))) {
+        return ArgumentError(core, "output index out of range");
+      }
+      output_indices_.push_back(static_cast<size_t>(value));
+    }
+  }
+  size_t count = output_indices_.size();
+  output_names_.resize(count);
+  for (size_t i = 0; i < count; ++i) output_names_[i] = core.output_names()[output_indices_[i]];
+  outputs_.assign(count, nullptr);
+  preallocated_.clear();
+  if (preallocated.IsUndefined() || preallocated.IsNull()) return Status::Ok();
+
+  if (!preallocated.IsArray() || preallocated.As<Napi::Array>().Length() != count) {
+    return ArgumentError(core, "preallocated outputs must parallel the output indices");
+  }
+  Napi::Array tensors = preallocated.As<Napi::Array>();
+  preallocated_.resize(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    Napi::Value tensor = tensors.Get(i);
+    if (tensor.IsUndefined() || tensor.IsNull()) continue;
+    const ValueInfo& declared = outputs[output_indices_[i]];
+    ValueContext what{core.label(), "output", declared.name};
+    if (!tensor.IsObject()) return Status(ErrorCode::kInvalidArg, what.Text() + ": preallocated output must be a Tensor");
+    if (declared.element_type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
+      return Status(ErrorCode::kInvalidArg, what.Text() + ": string outputs cannot be preallocated");
+    }
+    Napi::Object object = tensor.As<Napi::Object>();
+    INFERLINE_RETURN_IF_ERROR(TensorFromJs(declared, object.Get("data"), object.Get("dims"), what, &preallocated_[i]));
+    outputs_[i] = preallocated_[i].get();
+  }
+  return Status::Ok();
+}
+
+Status SyncRunner::Run(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info, Napi::Value* out) {
+  Napi::Env env = info.Env();
+  Staging staging;
+  INFERLINE_RETURN_IF_ERROR(ReadStaging(*core, info[1], &staging));
+  INFERLINE_RETURN_IF_ERROR(PrepareInputs(*core, info[0], staging));
+  INFERLINE_RETURN_IF_ERROR(PrepareOutputs(*core, info[2], info[3]));
+  // Reading the arguments can run the caller's getters; one that threw leaves its exception
+  // pending, and the caller stops with it.
+  if (env.IsExceptionPending()) return Status::Ok();
+
+  OrtStatus* failed = Api()->Run(core->session(), nullptr, core->input_names(), input_values_.data(),
+                                 input_values_.size(), output_names_.data(), output_names_.size(), outputs_.data());
+  size_t count = outputs_.size();
+  owned_outputs_.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    bool preallocated = i < preallocated_.size() && preallocated_[i] != nullptr;
+    // ORT leaves caller-given outputs alone; anything it allocated (even before failing) is ours.
+    if (!preallocated) owned_outputs_[i].reset(outputs_[i]);
+  }
+  Status status = failed != nullptr ? FromOrt(failed, "Session \"" + core->label() + "\" run")
+                                    : DeliverOutputs(env, *core, staging, out);
+  owned_outputs_.clear();
+  preallocated_.clear();
+  return status;
+}
+
+Status SyncRunner::DeliverOutputs(Napi::Env env, const SessionCore& core, const Staging& staging, Napi::Value* out) {
+  size_t count = outputs_.size();
+  napi_value returned = nullptr;  // created when the first output needs it
+  auto put = [&](uint32_t index, napi_value entry) -> Status {
+    if (returned == nullptr && napi_create_array_with_length(env, count, &returned) != napi_ok) {
+      return Status(ErrorCode::kInternal, "runSync: could not create the result array");
+    }
+    napi_set_element(env, returned, index, entry);
+    return Status::Ok();
+  };
+  list_.clear();
+  size_t data_at = staging.data_begin;
+  for (size_t i = 0; i < count; ++i) {
+    if (owned_outputs_[i] == nullptr) {
+      list_.push_back(kWherePreallocated);
+      list_.push_back(0);
+      continue;
+    }
+    const ValueInfo& declared = core.outputs()[output_indices_[i]];
+    ValueContext what{core.label(), "output", declared.name};
+    INFERLINE_RETURN_IF_ERROR(DescribeOutput(owned_outputs_[i].get(), what, &output_));
+    size_t bytes = output_.count * output_.type->byte_size;
+    size_t padded = (bytes + 7) & ~size_t{7};
+    if (output_.type->byte_size != 0 && bytes <= kStageMaxBytes && data_at + padded <= staging.byte_length) {
+      if (bytes > 0) {
+        void* data = nullptr;
+        INFERLINE_RETURN_IF_ORT_ERROR(Api()->GetTensorMutableData(owned_outputs_[i].get(), &data), what.Text());
+        std::memcpy(staging.base + data_at, data, bytes);
+      }
+      owned_outputs_[i].reset();
+      list_.push_back(static_cast<double>(data_at));
+      data_at += padded;
+    } else {
+      Napi::Value storage;
+      INFERLINE_RETURN_IF_ERROR(OutputStorage(env, std::move(owned_outputs_[i]), output_, what, &storage));
+      napi_value entry = storage;
+      if (output_.type->byte_size != 0 &&
+          napi_create_typedarray(env, output_.type->js_array, output_.count, storage, 0, &entry) != napi_ok) {
+        return Status(ErrorCode::kInternal, what.Text() + ": could not create the output typed array");
+      }
+      INFERLINE_RETURN_IF_ERROR(put(static_cast<uint32_t>(i), entry));
+      list_.push_back(kWhereReturned);
+    }
+    list_.push_back(static_cast<double>(output_.dims.size()));
+    for (int64_t dim : output_.dims) list_.push_back(static_cast<double>(dim));
+  }
+  if (list_.size() <= staging.list_length) {
+    std::copy(list_.begin(), list_.end(), staging.list);
+  } else {
+    napi_value buffer = nullptr;
+    napi_value longer = nullptr;
+    void* data = nullptr;
+    if (napi_create_arraybuffer(env, list_.size() * sizeof(double), &data, &buffer) != napi_ok ||
+        napi_create_typedarray(env, napi_float64_array, list_.size(), buffer, 0, &longer) != napi_ok) {
+      return Status(ErrorCode::kInternal, "runSync: could not allocate the output list");
+    }
+    std::copy(list_.begin(), list_.end(), static_cast<double*>(data));
+    INFERLINE_RETURN_IF_ERROR(put(static_cast<uint32_t>(count), longer));
+  }
+  *out = returned == nullptr ? env.Undefined() : Napi::Value(env, returned);
+  return Status::Ok();
+}
+
+}  // namespace inferline

@@ -1,0 +1,82 @@
+// The runSync path. A blocking run on a small model is nearly all call overhead, so this path
+// avoids what an async RunPlan pays per call: its vectors live as long as the session, an input's
+// OrtValue is reused while the caller passes the same memory with the same dims, dims and output
+// shapes travel through a buffer both sides can read without a Node-API call, and small outputs
+// are copied into that buffer for JS to slice out (src/session/sync-results.ts builds the Tensors
+// and the result object, in JIT-compiled code, far cheaper than through Node-API).
+//
+// The staging buffer, an ArrayBuffer the JS session owns and lends to each call:
+//   float64 [0]          C, the length in float64s of the list that follows;
+//   float64 [1, 1 + C)   the list. Going in: per input, its rank then its dims. Coming out: per
+//                        fetched output, where its data is, then its rank and dims. Where: a byte
+//                        offset into the buffer (the data was copied there), -1 (the returned
+//                        array holds it), -2 (ORT wrote into the caller's preallocated Tensor;
+//                        rank 0 follows);
+//   bytes [8 (1 + C), end)  the data area: outputs of up to kStageMaxBytes, copied 8-aligned.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "session/session_core.h"
+#include "tensor/js_to_ort.h"
+#include "tensor/ort_to_js.h"
+
+namespace inferline {
+
+class SyncRunner {
+ public:
+  // Outputs up to this size are copied into the staging buffer; larger ones become their own
+  // ArrayBuffers (wrapped without a copy past 1 KiB, see ort_to_js.cc).
+  static constexpr size_t kStageMaxBytes = 1024;
+
+  // runSync(datas, staging, outputIndices?, preallocated?) => undefined | Array
+  //   datas: one typed array (or string array) per session input, in session input order;
+  //   staging: the buffer above, its list holding the inputs' dims;
+  //   outputIndices, preallocated: as RunPlan::Prepare reads them.
+  // Returns undefined when every output's data is in the staging buffer or preallocated, else
+  // an Array holding the others' data at their output positions. When the output list does not
+  // fit in C float64s, it goes to a new Float64Array (same layout, from index 0) at position
+  // `count` of the returned Array.
+  Status Run(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info, Napi::Value* out);
+
+ private:
+  // An input's OrtValue and what it was made over: reused when a call passes the same memory
+  // with the same dims. The OrtValue never reads the memory outside a run, so a stale entry is
+  // harmless; only an exact match (same address, length and dims) is ever run.
+  struct InputSlot {
+    const void* bytes = nullptr;
+    size_t count = 0;
+    std::vector<int64_t> dims;
+    ValuePtr value;
+  };
+
+  struct Staging {
+    double* list = nullptr;      // the list (after the capacity)
+    size_t list_length = 0;      // C
+    uint8_t* base = nullptr;     // the buffer's start, for data offsets
+    size_t data_begin = 0;       // first byte of the data area
+    size_t byte_length = 0;
+  };
+
+  Status ReadStaging(const SessionCore& core, const Napi::Value& value, Staging* out);
+  Status PrepareInputs(const SessionCore& core, const Napi::Value& datas_value, const Staging& staging);
+  Status PrepareOutputs(const SessionCore& core, const Napi::Value& indices, const Napi::Value& preallocated);
+  // Hands the run's outputs to JS as described above.
+  Status DeliverOutputs(Napi::Env env, const SessionCore& core, const Staging& staging, Napi::Value* out);
+
+  std::vector<InputSlot> inputs_;
+  std::vector<const OrtValue*> input_values_;
+  std::vector<size_t> output_indices_;
+  std::vector<const char*> output_names_;
+  std::vector<OrtValue*> outputs_;            // Run's out-param: null = ORT allocates
+  std::vector<ValuePtr> owned_outputs_;       // what ORT allocated, until it is handed to JS
+  std::vector<ValuePtr> preallocated_;        // OrtValues over caller-given output memory
+  TensorData input_;                          // one input as read, its vectors reused
+  OutputInfo output_;                         // one output as described, its dims reused
+  std::vector<double> list_;                  // the output list, before it goes to JS
+};
+
+}  // namespace inferline
