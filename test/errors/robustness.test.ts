@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Feeds, type RunOptions, Session, Tensor, loadRuntime } from '../../src/index.js';
-import type { RawAddon, RawSession } from './fixtures/native-garbage-cases.js';
+import { type RawAddon, type RawSession, stagedDims, stagedFloat32Output } from './fixtures/native-garbage-cases.js';
 import { generatedModel } from '../helpers/paths.js';
 
 const kRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -82,7 +82,7 @@ describe(`${kCalls} bad calls`, () => {
     { kind: 'bad create option', code: 'ERR_INFERLINE_UNKNOWN_OPTION', sync: false, call: () => Session.create(generatedModel('add'), bad({ intraOpThread: 1 })) },
     { kind: 'runSync wrong dtype', code: 'ERR_INFERLINE_DTYPE_MISMATCH', sync: true, call: () => add.runSync({ x: new Tensor('int32', new Int32Array(16), [1, 16]) }) },
     { kind: 'runSync ORT run failure', code: 'ERR_INFERLINE_ORT', sync: true, call: () => failing.runSync({ data: new Tensor('float32', new Float32Array(16), [16]), shape: new Tensor('int64', new BigInt64Array([3n, 3n]), [2]) }) },
-    { kind: 'native runSync with no inputs', code: 'ERR_INFERLINE_INVALID_ARG', sync: true, call: () => native.runSync([], []) },
+    { kind: 'native runSync with no inputs', code: 'ERR_INFERLINE_INVALID_ARG', sync: true, call: () => native.runSync([], stagedDims(1, 16)) },
     { kind: 'native run with an Int32Array', code: 'ERR_INFERLINE_INVALID_ARG', sync: true, call: () => native.run([new Int32Array(16)], [[1, 16]]) },
     { kind: 'new Tensor shape mismatch', code: 'ERR_INFERLINE_INVALID_TENSOR', sync: true, call: () => new Tensor('float32', new Float32Array(4), [2, 3]) },
   ];
@@ -135,8 +135,10 @@ describe(`${kCalls} bad calls`, () => {
     // Good runs, async and sync, concurrent and not, give y = x + 1; the failing model too.
     const expectedY = Array.from({ length: 16 }, (_, i) => i + 1);
     const results = await Promise.all(Array.from({ length: 8 }, () => add.run({ x: x16() })));
-    const nativeResult = native.runSync([x16().data], [[1, 16]]) as Record<string, Tensor>;
-    for (const result of [...results, add.runSync({ x: x16() }), nativeResult]) expect(Array.from(result['y']!.data as Float32Array)).toEqual(expectedY);
+    const staging = stagedDims(1, 16);
+    const nativeY = stagedFloat32Output(staging, native.runSync([x16().data], staging), 0);
+    for (const result of [...results, add.runSync({ x: x16() })]) expect(Array.from(result['y']!.data as Float32Array)).toEqual(expectedY);
+    expect(Array.from(nativeY)).toEqual(expectedY);
     const reshaped = await failing.run({ data: new Tensor('float32', new Float32Array(16), [16]), shape: new Tensor('int64', new BigInt64Array([4n, 4n]), [2]) });
     expect(reshaped['y']!.shape).toEqual([4, 4]);
   });

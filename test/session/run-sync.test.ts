@@ -1,0 +1,143 @@
+// runSync's own path (native/session/sync_runner.h): it reuses an input's OrtValue while the
+// same memory comes back with the same dims, copies small outputs through a staging buffer it
+// shares with JS, and hands large ones over as their own ArrayBuffers. None of that may show:
+// these check that every combination gives what run() gives.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Session, Tensor } from '../../src/index.js';
+import { buildModel } from '../fixtures/onnx-writer.js';
+import { generatedModel } from '../helpers/paths.js';
+import { randomFloat32 } from '../helpers/random-data.js';
+import { expectSameTensor } from '../helpers/tensor-bytes.js';
+
+const kOptions = { intraOpThreads: 1 };
+const kFanOut = 6;
+
+/** x float32 [N,M] → y0 … y5, each Identity(x): six outputs of one size. */
+function fanOutModel(): Uint8Array {
+  const names = Array.from({ length: kFanOut }, (_, i) => `y${i}`);
+  return buildModel({
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 'M'] }],
+    outputs: names.map((name) => ({ name, dtype: 'float32', shape: ['N', 'M'] }) as const),
+    nodes: names.map((name) => ({ op: 'Identity', inputs: ['x'], outputs: [name] })),
+  });
+}
+
+/** data float32 [N], shape int64 [K] → y = Reshape(data, shape), its rank not declared at all. */
+function unknownRankModel(): Uint8Array {
+  return buildModel({
+    inputs: [
+      { name: 'data', dtype: 'float32', shape: ['N'] },
+      { name: 'shape', dtype: 'int64', shape: ['K'] },
+    ],
+    outputs: [{ name: 'y', dtype: 'float32', shape: null }],
+    nodes: [{ op: 'Reshape', inputs: ['data', 'shape'], outputs: ['y'] }],
+  });
+}
+
+describe('runSync', () => {
+  let add: Session;
+  let identity: Session;
+  let strings: Session;
+  let fanOut: Session;
+  let unknownRank: Session;
+  beforeAll(async () => {
+    [add, identity, strings, fanOut, unknownRank] = await Promise.all([
+      Session.create(generatedModel('add'), kOptions),
+      Session.create(generatedModel('identity-float32'), kOptions),
+      Session.create(generatedModel('string'), kOptions),
+      Session.create(fanOutModel(), kOptions),
+      Session.create(unknownRankModel(), kOptions),
+    ]);
+  });
+  afterAll(() => Promise.all([add, identity, strings, fanOut, unknownRank].map((session) => session.close())));
+
+  it('reads the input afresh on every call, though the same array comes back each time', () => {
+    const x = new Float32Array(16);
+    const feeds = { x: new Tensor('float32', x, [1, 16]) };
+    for (let round = 0; round < 5; round++) {
+      x.fill(round * 10);
+      const y = add.runSync(feeds)['y']!.data as Float32Array;
+      expect(Array.from(y), `round ${round}`).toEqual(new Array(16).fill(round * 10 + 1));
+    }
+  });
+
+  it('follows new dims over the same memory, and views of one buffer at different offsets', () => {
+    const buffer = Float32Array.from({ length: 32 }, (_, i) => i);
+    const whole = buffer.subarray(0, 16);
+    for (const dims of [[1, 16], [2, 8], [4, 4], [16, 1], [1, 16]] as const) {
+      const { y } = identity.runSync({ x: new Tensor('float32', whole, dims) });
+      expect(y!.shape, `dims ${dims.join('x')}`).toEqual(dims);
+      expect(Array.from(y!.data as Float32Array)).toEqual(Array.from(whole));
+    }
+    for (const offset of [0, 4, 16, 8]) {
+      const view = buffer.subarray(offset, offset + 16);
+      const { y } = identity.runSync({ x: new Tensor('float32', view, [4, 4]) });
+      expect(Array.from(y!.data as Float32Array), `offset ${offset}`).toEqual(Array.from(view));
+    }
+  });
+
+  it('gives each output its own copy: later calls do not change earlier results', () => {
+    const first = add.runSync({ x: new Tensor('float32', new Float32Array(16).fill(1), [1, 16]) })['y']!;
+    const second = add.runSync({ x: new Tensor('float32', new Float32Array(16).fill(2), [1, 16]) })['y']!;
+    expect(Array.from(first.data as Float32Array)).toEqual(new Array(16).fill(2));
+    expect(Array.from(second.data as Float32Array)).toEqual(new Array(16).fill(3));
+    expect(first.data.buffer).not.toBe(second.data.buffer);
+    expect((first.data as Float32Array).buffer.byteLength).toBe(64);
+  });
+
+  it.each([
+    ['all small enough to copy through the staging buffer', 1, 64],
+    ['1 KiB each: four fill the staging buffer, two get their own', 4, 64],
+    ['over 1 KiB each: all handed over whole', 8, 64],
+    ['empty', 0, 64],
+  ])('six outputs, %s, equal run()\'s', async (_what, rows, columns) => {
+    const x = new Tensor('float32', randomFloat32(rows * columns, rows + 1), [rows, columns]);
+    const viaSync = fanOut.runSync({ x });
+    const viaRun = await fanOut.run({ x });
+    expect(Object.keys(viaSync)).toEqual(Array.from({ length: kFanOut }, (_, i) => `y${i}`));
+    for (const name of Object.keys(viaRun)) {
+      expectSameTensor(viaSync[name]!, viaRun[name]!, name);
+      expectSameTensor(viaSync[name]!, x, `${name} = x`);
+    }
+    const buffers = new Set(Object.values(viaSync).map((tensor) => tensor.data.buffer));
+    expect(buffers.size).toBe(kFanOut);
+  });
+
+  it('fetches a subset of outputs, in the order asked', () => {
+    const x = new Tensor('float32', randomFloat32(8, 3), [2, 4]);
+    const result = fanOut.runSync({ x }, { outputs: ['y4', 'y1'] });
+    expect(Object.keys(result)).toEqual(['y4', 'y1']);
+    expectSameTensor(result['y4']!, x, 'y4');
+    expectSameTensor(result['y1']!, x, 'y1');
+  });
+
+  it('returns outputs whose rank the model leaves open, however long their shape', async () => {
+    const data = Float32Array.from({ length: 16 }, (_, i) => i);
+    for (const shape of [[16], [2, 8], [1, 1, 1, 1, 2, 8], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 16]]) {
+      const feeds = { data: new Tensor('float32', data, [16]), shape: new Tensor('int64', BigInt64Array.from(shape, BigInt), [shape.length]) };
+      const { y } = unknownRank.runSync(feeds);
+      expect(y!.shape, `shape ${shape.join('x')}`).toEqual(shape);
+      expectSameTensor(y!, (await unknownRank.run(feeds))['y']!, `shape ${shape.join('x')}`);
+    }
+  });
+
+  it('carries string tensors (the model upper-cases them)', async () => {
+    const feeds = { x: new Tensor('string', ['a', '', 'ünïcödé'], [3]) };
+    const { y } = strings.runSync(feeds);
+    expect(y!.data).toEqual(['A', '', 'ÜNÏCÖDÉ']);
+    expectSameTensor(y!, (await strings.run(feeds))['y']!, 'strings');
+  });
+
+  it('answers a runSync made from inside a feed\'s getter, and the outer call too', () => {
+    let inner: Float32Array | undefined;
+    const feeds = {
+      get x(): Tensor {
+        inner = add.runSync({ x: new Tensor('float32', new Float32Array(16).fill(5), [1, 16]) })['y']!.data as Float32Array;
+        return new Tensor('float32', new Float32Array(16).fill(7), [1, 16]);
+      },
+    };
+    const outer = add.runSync(feeds)['y']!.data as Float32Array;
+    expect(Array.from(inner!)).toEqual(new Array(16).fill(6));
+    expect(Array.from(outer)).toEqual(new Array(16).fill(8));
+  });
+});
