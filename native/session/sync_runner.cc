@@ -54,6 +54,7 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
   }
   inputs_.resize(inputs.size());
   input_values_.resize(inputs.size());
+  input_dims_changed_ = false;
   size_t at = 0;
   for (uint32_t i = 0; i < inputs.size(); ++i) {
     ValueContext what{core.label(), "input", inputs[i].name};
@@ -66,6 +67,10 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
     at += 1 + static_cast<size_t>(rank);
     INFERLINE_RETURN_IF_ERROR(ReadTensorElements(inputs[i], datas.Get(i), what, &input_));
     InputSlot& slot = inputs_[i];
+    if (!SameDims(slot.last_dims, input_.dims)) {
+      slot.last_dims = input_.dims;
+      input_dims_changed_ = true;
+    }
     bool reusable = input_.bytes != nullptr && input_.type->byte_size != 0;
     if (!reusable || slot.value == nullptr || slot.bytes != input_.bytes || slot.count != input_.count ||
         !SameDims(slot.dims, input_.dims)) {
@@ -140,8 +145,83 @@ Status SyncRunner::Run(const std::shared_ptr<SessionCore>& core, const Napi::Cal
   // pending, and the caller stops with it.
   if (env.IsExceptionPending()) return Status::Ok();
 
-  OrtStatus* failed = Api()->Run(core->session(), nullptr, core->input_names(), input_values_.data(),
+  staged_ = StageOutputs(*core, staging);
+  Status status = Execute(*core);
+  if (status.ok()) status = staged_ ? DeliverStagedOutputs(env, staging, out) : DeliverOutputs(env, *core, staging, out);
+  owned_outputs_.clear();
+  preallocated_.clear();
+  return status;
+}
+
+bool SyncRunner::StageOutputs(const SessionCore& core, const Staging& staging) {
+  if (input_dims_changed_) {
+    output_slots_.clear();
+    output_slots_.resize(core.outputs().size());
+    return false;
+  }
+  if (!predict_shapes_ || !preallocated_.empty() || output_slots_.size() != core.outputs().size()) return false;
+  size_t data_at = staging.data_begin;
+  size_t list_length = 0;
+  for (size_t index : output_indices_) {
+    const OutputSlot& slot = output_slots_[index];
+    if (!slot.known) return false;
+    data_at += (slot.bytes + 7) & ~size_t{7};
+    list_length += 2 + slot.dims.size();
+  }
+  if (data_at > staging.byte_length || list_length > staging.list_length) return false;
+  data_at = staging.data_begin;
+  for (size_t i = 0; i < output_indices_.size(); ++i) {
+    size_t index = output_indices_[i];
+    OutputSlot& slot = output_slots_[index];
+    uint8_t* at = staging.base + data_at;
+    if (slot.value == nullptr || slot.at != at) {
+      OrtValue* value = nullptr;
+      OrtStatus* failed =
+          Api()->CreateTensorWithDataAsOrtValue(CpuMemoryInfo(), at, slot.bytes, slot.dims.data(), slot.dims.size(),
+                                                core.outputs()[index].element_type, &value);
+      if (failed != nullptr) {
+        Api()->ReleaseStatus(failed);
+        for (size_t j = 0; j < i; ++j) outputs_[j] = nullptr;
+        return false;
+      }
+      slot.value.reset(value);
+      slot.at = at;
+    }
+    outputs_[i] = slot.value.get();
+    data_at += (slot.bytes + 7) & ~size_t{7};
+  }
+  return true;
+}
+
+Status SyncRunner::Execute(const SessionCore& core) {
+  OrtRunOptions* quiet = nullptr;
+  if (staged_) {
+    // A wrong prediction is expected to fail once and is retried: ORT need not log it as an error.
+    if (quiet_run_options_ == nullptr) {
+      OrtRunOptions* created = nullptr;
+      OrtStatus* failed = Api()->CreateRunOptions(&created);
+      if (failed == nullptr) failed = Api()->RunOptionsSetRunLogSeverityLevel(created, ORT_LOGGING_LEVEL_FATAL);
+      if (failed != nullptr) Api()->ReleaseStatus(failed);
+      quiet_run_options_.reset(created);
+    }
+    quiet = quiet_run_options_.get();
+  }
+  OrtStatus* failed = Api()->Run(core.session(), quiet, core.input_names(), input_values_.data(),
                                  input_values_.size(), output_names_.data(), output_names_.size(), outputs_.data());
+  if (failed != nullptr && staged_) {
+    // Most likely an output's shape was not the one predicted (it depends on input values):
+    // run again with ORT allocating, and predict no more if that succeeds.
+    Api()->ReleaseStatus(failed);
+    staged_ = false;
+    std::fill(outputs_.begin(), outputs_.end(), nullptr);
+    failed = Api()->Run(core.session(), nullptr, core.input_names(), input_values_.data(), input_values_.size(),
+                        output_names_.data(), output_names_.size(), outputs_.data());
+    if (failed == nullptr) {
+      predict_shapes_ = false;
+      output_slots_.clear();
+    }
+  }
+  if (staged_) return Status::Ok();
   size_t count = outputs_.size();
   owned_outputs_.resize(count);
   for (size_t i = 0; i < count; ++i) {
@@ -149,11 +229,22 @@ Status SyncRunner::Run(const std::shared_ptr<SessionCore>& core, const Napi::Cal
     // ORT leaves caller-given outputs alone; anything it allocated (even before failing) is ours.
     if (!preallocated) owned_outputs_[i].reset(outputs_[i]);
   }
-  Status status = failed != nullptr ? FromOrt(failed, "Session \"" + core->label() + "\" run")
-                                    : DeliverOutputs(env, *core, staging, out);
-  owned_outputs_.clear();
-  preallocated_.clear();
-  return status;
+  if (failed != nullptr) return FromOrt(failed, "Session \"" + core.label() + "\" run");
+  return Status::Ok();
+}
+
+Status SyncRunner::DeliverStagedOutputs(Napi::Env env, const Staging& staging, Napi::Value* out) {
+  double* list = staging.list;
+  size_t data_at = staging.data_begin;
+  for (size_t index : output_indices_) {
+    const OutputSlot& slot = output_slots_[index];
+    *list++ = static_cast<double>(data_at);
+    *list++ = static_cast<double>(slot.dims.size());
+    for (int64_t dim : slot.dims) *list++ = static_cast<double>(dim);
+    data_at += (slot.bytes + 7) & ~size_t{7};
+  }
+  *out = env.Undefined();
+  return Status::Ok();
 }
 
 Status SyncRunner::DeliverOutputs(Napi::Env env, const SessionCore& core, const Staging& staging, Napi::Value* out) {
@@ -178,6 +269,13 @@ Status SyncRunner::DeliverOutputs(Napi::Env env, const SessionCore& core, const 
     ValueContext what{core.label(), "output", declared.name};
     INFERLINE_RETURN_IF_ERROR(DescribeOutput(owned_outputs_[i].get(), what, &output_));
     size_t bytes = output_.count * output_.type->byte_size;
+    if (predict_shapes_ && output_indices_[i] < output_slots_.size() && output_.type->byte_size != 0 &&
+        bytes <= kStageMaxBytes) {
+      OutputSlot& slot = output_slots_[output_indices_[i]];
+      slot.known = true;
+      slot.dims = output_.dims;
+      slot.bytes = bytes;
+    }
     size_t padded = (bytes + 7) & ~size_t{7};
     if (output_.type->byte_size != 0 && bytes <= kStageMaxBytes && data_at + padded <= staging.byte_length) {
       if (bytes > 0) {

@@ -12,7 +12,13 @@
 //                        offset into the buffer (the data was copied there), -1 (the returned
 //                        array holds it), -2 (ORT wrote into the caller's preallocated Tensor;
 //                        rank 0 follows);
-//   bytes [8 (1 + C), end)  the data area: outputs of up to kStageMaxBytes, copied 8-aligned.
+//   bytes [8 (1 + C), end)  the data area: outputs of up to kStageMaxBytes, 8-aligned.
+//
+// While the inputs keep their dims, the outputs almost always keep their shapes: once a call has
+// shown them, later calls have ORT write those outputs straight into the data area (preallocated),
+// which spares ORT's allocation, the copy and the shape queries. A model whose output shapes
+// depend on input values makes such a run fail on the shape; it is then run again the ordinary
+// way, and this session stops predicting.
 #pragma once
 
 #include <napi.h>
@@ -51,6 +57,17 @@ class SyncRunner {
     size_t count = 0;
     std::vector<int64_t> dims;
     ValuePtr value;
+    std::vector<int64_t> last_dims;  // the dims of the previous call, reusable or not
+  };
+
+  // A session output's shape as the last call with the current input dims gave it, and the
+  // OrtValue over the place in the staging buffer it was last written to.
+  struct OutputSlot {
+    bool known = false;
+    std::vector<int64_t> dims;
+    size_t bytes = 0;
+    uint8_t* at = nullptr;
+    ValuePtr value;
   };
 
   struct Staging {
@@ -64,8 +81,13 @@ class SyncRunner {
   Status ReadStaging(const SessionCore& core, const Napi::Value& value, Staging* out);
   Status PrepareInputs(const SessionCore& core, const Napi::Value& datas_value, const Staging& staging);
   Status PrepareOutputs(const SessionCore& core, const Napi::Value& indices, const Napi::Value& preallocated);
+  // Points the fetched outputs into the data area when their shapes are known; false if not.
+  bool StageOutputs(const SessionCore& core, const Staging& staging);
+  // Runs the session; when staged outputs fail, runs again without them.
+  Status Execute(const SessionCore& core);
   // Hands the run's outputs to JS as described above.
   Status DeliverOutputs(Napi::Env env, const SessionCore& core, const Staging& staging, Napi::Value* out);
+  Status DeliverStagedOutputs(Napi::Env env, const Staging& staging, Napi::Value* out);
 
   std::vector<InputSlot> inputs_;
   std::vector<const OrtValue*> input_values_;
@@ -77,6 +99,11 @@ class SyncRunner {
   TensorData input_;                          // one input as read, its vectors reused
   OutputInfo output_;                         // one output as described, its dims reused
   std::vector<double> list_;                  // the output list, before it goes to JS
+  std::vector<OutputSlot> output_slots_;      // by session output index
+  bool input_dims_changed_ = true;            // set by PrepareInputs
+  bool staged_ = false;                       // this call's outputs_ point into the data area
+  bool predict_shapes_ = true;                // cleared for good when a prediction failed
+  RunOptionsPtr quiet_run_options_;           // for predicted runs: ORT logs fatal errors only
 };
 
 }  // namespace inferline

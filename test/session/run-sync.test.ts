@@ -121,6 +121,27 @@ describe('runSync', () => {
     }
   });
 
+  it('follows output shapes that depend on input values, not only on input dims', async () => {
+    // Same input dims every time, so shapes seen before would predict [2,8] again: they must not.
+    const data = Float32Array.from({ length: 16 }, (_, i) => i);
+    for (const shape of [[2, 8], [2, 8], [4, 4], [8, 2], [8, 2], [2, 8], [16, 1]]) {
+      const feeds = { data: new Tensor('float32', data, [16]), shape: new Tensor('int64', BigInt64Array.from(shape, BigInt), [2]) };
+      const { y } = unknownRank.runSync(feeds);
+      expect(y!.shape, `shape ${shape.join('x')}`).toEqual(shape);
+      expectSameTensor(y!, (await unknownRank.run(feeds))['y']!, `shape ${shape.join('x')}`);
+    }
+  });
+
+  it('keeps a failing run\'s error when the inputs are what fails, shapes predicted or not', () => {
+    const data = new Tensor('float32', new Float32Array(16), [16]);
+    const good = { data, shape: new Tensor('int64', BigInt64Array.from([4n, 4n]), [2]) };
+    const bad = { data, shape: new Tensor('int64', BigInt64Array.from([3n, 3n]), [2]) };
+    for (let i = 0; i < 3; i++) {
+      expect(unknownRank.runSync(good)['y']!.shape).toEqual([4, 4]);
+      expect(() => unknownRank.runSync(bad)).toThrow(expect.objectContaining({ code: 'ERR_INFERLINE_ORT' }));
+    }
+  });
+
   it('carries string tensors (the model upper-cases them)', async () => {
     const feeds = { x: new Tensor('string', ['a', '', 'ünïcödé'], [3]) };
     const { y } = strings.runSync(feeds);
