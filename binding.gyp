@@ -20,6 +20,7 @@
         "native/runtime/runtime_bindings.cc",
         "native/runtime/thread_pool.cc",
         "native/session/create_session_job.cc",
+        "native/session/output_selection.cc",
         "native/session/run_job.cc",
         "native/session/run_plan.cc",
         "native/session/session_core.cc",

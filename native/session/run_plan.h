@@ -1,5 +1,6 @@
-// One inference call, from the JS arguments to the JS result. Prepared and turned into JS on the
-// JS thread; Execute is the only part that may run elsewhere.
+// One async run() call, from the JS arguments to the JS result. Prepared and turned into JS on the
+// JS thread; Execute is the only part that may run elsewhere. (runSync has its own path:
+// SyncRunner.)
 #pragma once
 
 #include <napi.h>
@@ -14,14 +15,14 @@ namespace inferline {
 
 class RunPlan : public Plan {
  public:
-  // Reads the arguments of the native run()/runSync():
+  // Reads the arguments of the native run():
   //   datas:   one typed array (or string array) per session input, in session input order;
   //   dims:    one array of integers per input;
   //   outputs: undefined (all outputs) or an array of output indices;
   //   preallocated: undefined, or an array parallel to `outputs` whose entries are undefined or
   //                 a Tensor ({ data, dims }) that ORT writes into in place.
-  // With `keep_alive`, JS buffers are referenced so that they outlive the call (async runs).
-  static Status Prepare(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info, bool keep_alive,
+  // JS buffers are referenced so that they outlive the call.
+  static Status Prepare(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info,
                         std::unique_ptr<RunPlan>* out);
 
   Status Execute(OrtRunOptions* run_options) override;
@@ -31,7 +32,7 @@ class RunPlan : public Plan {
 
  private:
   explicit RunPlan(std::shared_ptr<SessionCore> core) : core_(std::move(core)) {}
-  Status PrepareOutputs(const Napi::Value& indices, const Napi::Value& preallocated, bool keep_alive);
+  Status PrepareOutputs(const Napi::Value& indices, const Napi::Value& preallocated);
 
   std::shared_ptr<SessionCore> core_;
   std::vector<ValuePtr> inputs_;                     // OrtValues over the JS input buffers
@@ -42,8 +43,7 @@ class RunPlan : public Plan {
   std::vector<ValuePtr> owned_outputs_;              // ORT-allocated outputs, until ToJs
   std::vector<ValuePtr> preallocated_values_;        // OrtValues over caller-given output memory
   std::vector<Napi::Reference<Napi::Value>> kept_;   // keeps JS buffers alive across threads
-  std::vector<Napi::Value> preallocated_js_;         // the caller's Tensors (sync runs)
-  std::vector<Napi::Reference<Napi::Value>> preallocated_refs_;  // the caller's Tensors (async)
+  std::vector<Napi::Reference<Napi::Value>> preallocated_refs_;  // the caller's Tensors
 };
 
 }  // namespace inferline

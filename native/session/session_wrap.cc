@@ -96,7 +96,7 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!RequireOpen(env)) return env.Undefined();
   std::unique_ptr<RunPlan> plan;
-  Status status = RunPlan::Prepare(core_, info, /*keep_alive=*/true, &plan);
+  Status status = RunPlan::Prepare(core_, info, &plan);
   // A getter of the caller's that threw leaves its exception pending: no promise or job may be
   // created in that state (napi_create_promise would fail and the job settle nothing).
   if (!status.ok() || env.IsExceptionPending()) {

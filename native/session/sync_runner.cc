@@ -14,6 +14,7 @@ Status ArgumentError(const SessionCore& core, const std::string& detail) {
   return Status(ErrorCode::kInvalidArg, "Session \"" + core.label() + "\" runSync: " + detail);
 }
 
+
 bool SameDims(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -90,47 +91,13 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
 }
 
 Status SyncRunner::PrepareOutputs(const SessionCore& core, const Napi::Value& indices, const Napi::Value& preallocated) {
-  const std::vector<ValueInfo>& outputs = core.outputs();
-  output_indices_.clear();
-  if (indices.IsUndefined() || indices.IsNull()) {
-    for (size_t i = 0; i < outputs.size(); ++i) output_indices_.push_back(i);
-  } else {
-    if (!indices.IsArray()) return ArgumentError(core, "output indices must be an array");
-    Napi::Array list = indices.As<Napi::Array>();
-    for (uint32_t i = 0; i < list.Length(); ++i) {
-      Napi::Value index = list.Get(i);
-      double value = index.IsNumber() ? index.As<Napi::Number>().DoubleValue() : -1;
-      if (!(value >= 0 && value < static_cast<double>(outputs.size())) ||
-          value != static_cast<double>(static_cast<size_t>(value))) {
-        return ArgumentError(core, "output index out of range");
-      }
-      output_indices_.push_back(static_cast<size_t>(value));
-    }
-  }
+  INFERLINE_RETURN_IF_ERROR(ReadOutputSelection(core, "runSync", indices, preallocated, &output_indices_, &preallocated_));
   size_t count = output_indices_.size();
   output_names_.resize(count);
-  for (size_t i = 0; i < count; ++i) output_names_[i] = core.output_names()[output_indices_[i]];
   outputs_.assign(count, nullptr);
-  preallocated_.clear();
-  if (preallocated.IsUndefined() || preallocated.IsNull()) return Status::Ok();
-
-  if (!preallocated.IsArray() || preallocated.As<Napi::Array>().Length() != count) {
-    return ArgumentError(core, "preallocated outputs must parallel the output indices");
-  }
-  Napi::Array tensors = preallocated.As<Napi::Array>();
-  preallocated_.resize(count);
-  for (uint32_t i = 0; i < count; ++i) {
-    Napi::Value tensor = tensors.Get(i);
-    if (tensor.IsUndefined() || tensor.IsNull()) continue;
-    const ValueInfo& declared = outputs[output_indices_[i]];
-    ValueContext what{core.label(), "output", declared.name};
-    if (!tensor.IsObject()) return Status(ErrorCode::kInvalidArg, what.Text() + ": preallocated output must be a Tensor");
-    if (declared.element_type == ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING) {
-      return Status(ErrorCode::kInvalidArg, what.Text() + ": string outputs cannot be preallocated");
-    }
-    Napi::Object object = tensor.As<Napi::Object>();
-    INFERLINE_RETURN_IF_ERROR(TensorFromJs(declared, object.Get("data"), object.Get("dims"), what, &preallocated_[i]));
-    outputs_[i] = preallocated_[i].get();
+  for (size_t i = 0; i < count; ++i) {
+    output_names_[i] = core.output_names()[output_indices_[i]];
+    if (i < preallocated_.size()) outputs_[i] = preallocated_[i].value.get();
   }
   return Status::Ok();
 }
@@ -225,7 +192,7 @@ Status SyncRunner::Execute(const SessionCore& core) {
   size_t count = outputs_.size();
   owned_outputs_.resize(count);
   for (size_t i = 0; i < count; ++i) {
-    bool preallocated = i < preallocated_.size() && preallocated_[i] != nullptr;
+    bool preallocated = i < preallocated_.size() && preallocated_[i].value != nullptr;
     // ORT leaves caller-given outputs alone; anything it allocated (even before failing) is ours.
     if (!preallocated) owned_outputs_[i].reset(outputs_[i]);
   }

@@ -26,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "session/output_selection.h"
 #include "session/session_core.h"
 #include "tensor/js_to_ort.h"
 #include "tensor/ort_to_js.h"
@@ -95,7 +96,7 @@ class SyncRunner {
   std::vector<const char*> output_names_;
   std::vector<OrtValue*> outputs_;            // Run's out-param: null = ORT allocates
   std::vector<ValuePtr> owned_outputs_;       // what ORT allocated, until it is handed to JS
-  std::vector<ValuePtr> preallocated_;        // OrtValues over caller-given output memory
+  std::vector<PreallocatedOutput> preallocated_;  // caller-given outputs (during a call only)
   TensorData input_;                          // one input as read, its vectors reused
   OutputInfo output_;                         // one output as described, its dims reused
   std::vector<double> list_;                  // the output list, before it goes to JS
