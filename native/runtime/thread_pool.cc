@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -68,6 +69,11 @@ void LowerCurrentThreadPriority(ThreadPriority priority) {
   }
 }
 
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -94,6 +100,16 @@ ThreadPool::ThreadPool(size_t thread_count, int spin_micros) : spin_micros_(spin
 }
 
 void ThreadPool::Submit(std::unique_ptr<Job> job) {
+  // Learns how soon work follows the pool going idle. Submits may race (one per JS environment);
+  // an update lost now and then only makes the average a little staler.
+  if (running_.load(std::memory_order_acquire) == 0) {
+    int64_t idle_since = idle_since_ns_.exchange(0, std::memory_order_acq_rel);
+    if (idle_since != 0) {
+      int64_t gap = SteadyNanos() - idle_since;
+      int64_t average = idle_gap_ns_.load(std::memory_order_relaxed);
+      idle_gap_ns_.store(average == INT64_MAX ? gap : average + (gap - average) / 4, std::memory_order_relaxed);
+    }
+  }
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -105,17 +121,24 @@ void ThreadPool::Submit(std::unique_ptr<Job> job) {
   if (wake) queue_cv_.notify_one();
 }
 
-// Spins up to spin_micros_ waiting for work; returns true if work appeared.
+// Spins up to spin_micros_, or twice the recent idle gap if that is longer and short enough to be
+// a caller awaiting each result; returns true if work appeared.
 bool ThreadPool::WaitBriefly() {
   if (spin_micros_ == 0) return false;
+  int64_t spin_ns = int64_t{spin_micros_} * 1000;
+  int64_t gap = idle_gap_ns_.load(std::memory_order_relaxed);
+  if (gap <= kMaxAdaptiveSpinMicros * 1000) spin_ns = std::max(spin_ns, std::min(2 * gap, kMaxAdaptiveSpinMicros * 1000));
   spinning_.fetch_add(1, std::memory_order_acq_rel);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_micros_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(spin_ns);
   bool found = false;
   for (int i = 0;; ++i) {
     if (queued_.load(std::memory_order_acquire) != 0) {
       found = true;
       break;
     }
+    // Another worker took the job this spin was waiting for: a spare spinner would only take
+    // CPU from it.
+    if (running_.load(std::memory_order_acquire) != 0) break;
     CpuRelax();
     // Checking the clock every iteration would dominate the loop; every 64 pauses is ~2-5 µs.
     // Yielding there too lets a thread that shares this core (the JS thread, on a busy machine)
@@ -152,7 +175,9 @@ void ThreadPool::WorkerLoop() {
     }
     running_.fetch_add(1, std::memory_order_acq_rel);
     job->Execute();
-    running_.fetch_sub(1, std::memory_order_acq_rel);
+    if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1 && queued_.load(std::memory_order_acquire) == 0) {
+      idle_since_ns_.store(SteadyNanos(), std::memory_order_release);
+    }
     EnvState* env_state = job->env_state();
     env_state->PushCompletion(std::move(job));
   }
