@@ -25,7 +25,7 @@ export interface NativeValueInfo {
 export interface NativeSession {
   metadata(): { inputs: NativeValueInfo[]; outputs: NativeValueInfo[] };
   /** Dims in and outputs out through `staging`: see native/session/sync_runner.h. */
-  runSync(datas: unknown[], staging: ArrayBuffer, outputs?: number[], preallocated?: unknown[]): unknown[] | undefined;
+  runSync(datas: unknown[] | ArrayBufferView, staging: ArrayBuffer, outputs?: number[], preallocated?: unknown[]): unknown[] | undefined;
   run(datas: unknown[], dims: unknown[], outputs?: number[], preallocated?: unknown[], cancellable?: false): Promise<Record<string, Tensor>>;
   run(datas: unknown[], dims: unknown[], outputs: number[] | undefined, preallocated: unknown[] | undefined, cancellable: true): [Promise<Record<string, Tensor>>, number];
   runBatch(requests: unknown[][], dims: unknown[][], preallocated?: unknown[]): Promise<Array<Record<string, Tensor>>>;

@@ -40,7 +40,8 @@ class SyncRunner {
   static constexpr size_t kStageMaxBytes = 1024;
 
   // runSync(datas, staging, outputIndices?, preallocated?) => undefined | Array
-  //   datas: one typed array (or string array) per session input, in session input order;
+  //   datas: one typed array (or string array) per session input, in session input order; or,
+  //          for a session with one input, that input's typed array alone;
   //   staging: the buffer above, its list holding the inputs' dims;
   //   outputIndices, preallocated: as RunPlan::Prepare reads them.
   // Returns undefined when every output's data is in the staging buffer or preallocated, else

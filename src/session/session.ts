@@ -169,7 +169,9 @@ export class Session {
   }
 
   #runSyncWith(staging: SyncStaging, feeds: Feeds, options: Omit<RunOptions, 'signal'> | undefined): Results {
-    const datas = this.#feeds.bindToList(feeds, staging.list);
+    const bound = this.#feeds.bindToList(feeds, staging.list);
+    // One input's typed array goes alone (see native/session/sync_runner.h).
+    const datas = bound.length === 1 && ArrayBuffer.isView(bound[0]) ? bound[0] : bound;
     if (options === undefined) return staging.take(this.#native.runSync(datas, staging.buffer), undefined, undefined);
     const checked = optionsObject(options, `Session "${this.#label}" runSync`);
     checkKnownOptions(checked, ['outputs'], `Session "${this.#label}" runSync`);
