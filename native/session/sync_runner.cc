@@ -14,7 +14,6 @@ Status ArgumentError(const SessionCore& core, const std::string& detail) {
   return Status(ErrorCode::kInvalidArg, "Session \"" + core.label() + "\" runSync: " + detail);
 }
 
-
 bool SameDims(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -72,8 +71,10 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
     INFERLINE_RETURN_IF_ERROR(ReadTensorElements(inputs[i], single ? datas_value : datas.Get(i), what, &input_));
     InputSlot& slot = inputs_[i];
     if (!SameDims(slot.last_dims, input_.dims)) {
+      // Forgotten at once: a call that fails further on must not leave shapes of other dims.
       slot.last_dims = input_.dims;
       input_dims_changed_ = true;
+      output_slots_.clear();
     }
     bool reusable = input_.bytes != nullptr && input_.type->byte_size != 0;
     if (!reusable || slot.value == nullptr || slot.bytes != input_.bytes || slot.count != input_.count ||
@@ -124,12 +125,12 @@ Status SyncRunner::Run(const std::shared_ptr<SessionCore>& core, const Napi::Cal
 }
 
 bool SyncRunner::StageOutputs(const SessionCore& core, const Staging& staging) {
-  if (input_dims_changed_) {
-    output_slots_.clear();
-    output_slots_.resize(core.outputs().size());
+  if (output_slots_.size() != core.outputs().size()) {
+    // Nothing known yet for these input dims: this call's outputs will be recorded.
+    if (predict_shapes_) output_slots_.resize(core.outputs().size());
     return false;
   }
-  if (!predict_shapes_ || !preallocated_.empty() || output_slots_.size() != core.outputs().size()) return false;
+  if (input_dims_changed_ || !predict_shapes_ || !preallocated_.empty()) return false;
   size_t data_at = staging.data_begin;
   size_t list_length = 0;
   for (size_t index : output_indices_) {
