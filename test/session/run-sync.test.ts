@@ -142,6 +142,24 @@ describe('runSync', () => {
     }
   });
 
+  it('returns a graph input passed straight through as an output, and a constant output', async () => {
+    const session = await Session.create(buildModel({
+      inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 'M'] }],
+      outputs: [{ name: 'x', dtype: 'float32', shape: ['N', 'M'] }, { name: 'c', dtype: 'float32', shape: [3] }],
+      nodes: [{ op: 'Constant', inputs: [], outputs: ['c'], attrs: { value: { tensor: { name: 'c', dtype: 'float32', dims: [3], data: new Float32Array([1, 2, 3]) } } } }],
+    }), kOptions);
+    try {
+      for (const dims of [[2, 8], [2, 8], [4, 4], [4, 4], [16, 1]] as const) {
+        const x = new Tensor('float32', randomFloat32(16, dims[0]), dims);
+        const result = session.runSync({ x });
+        expectSameTensor(result['x']!, x, `x ${dims.join('x')}`);
+        expect(Array.from(result['c']!.data as Float32Array)).toEqual([1, 2, 3]);
+      }
+    } finally {
+      await session.close();
+    }
+  });
+
   it('carries string tensors (the model upper-cases them)', async () => {
     const feeds = { x: new Tensor('string', ['a', '', 'ünïcödé'], [3]) };
     const { y } = strings.runSync(feeds);
