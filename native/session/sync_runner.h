@@ -2,7 +2,7 @@
 // avoids what an async RunPlan pays per call: its vectors live as long as the session, an input's
 // OrtValue is reused while the caller passes the same memory with the same dims, dims and output
 // shapes travel through a buffer both sides can read without a Node-API call, and small outputs
-// are copied into that buffer for JS to slice out (src/session/sync-results.ts builds the Tensors
+// are placed in that buffer for JS to slice out (src/session/sync-staging.ts builds the Tensors
 // and the result object, in JIT-compiled code, far cheaper than through Node-API).
 //
 // The staging buffer, an ArrayBuffer the JS session owns and lends to each call:
@@ -43,7 +43,7 @@ class SyncRunner {
   //   datas: one typed array (or string array) per session input, in session input order; or,
   //          for a session with one input, that input's typed array alone;
   //   staging: the buffer above, its list holding the inputs' dims;
-  //   outputIndices, preallocated: as RunPlan::Prepare reads them.
+  //   outputIndices, preallocated: as ReadOutputSelection (output_selection.h) reads them.
   // Returns undefined when every output's data is in the staging buffer or preallocated, else
   // an Array holding the others' data at their output positions. When the output list does not
   // fit in C float64s, it goes to a new Float64Array (same layout, from index 0) at position

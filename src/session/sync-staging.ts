@@ -19,7 +19,7 @@ type SliceableArray = Exclude<TensorData, string[]>;
 export class SyncStaging {
   /** What the addon reads and writes. */
   readonly buffer: ArrayBuffer;
-  /** The list: float64s 1 .. 1 + length of `buffer`. */
+  /** The list: `buffer` from its second float64 on, as long as the first one says. */
   readonly list: Float64Array;
   readonly #names: readonly string[];
   readonly #dtypes: readonly DType[];
