@@ -1,7 +1,6 @@
 #include "session/run_plan.h"
 
 #include "session/output_selection.h"
-
 #include "tensor/js_to_ort.h"
 #include "tensor/ort_to_js.h"
 
