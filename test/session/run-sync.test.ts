@@ -160,6 +160,19 @@ describe('runSync', () => {
     }
   });
 
+  it('runs a model without inputs, again and again', async () => {
+    const session = await Session.create(buildModel({
+      inputs: [],
+      outputs: [{ name: 'c', dtype: 'float32', shape: [3] }],
+      nodes: [{ op: 'Constant', inputs: [], outputs: ['c'], attrs: { value: { tensor: { name: 'c', dtype: 'float32', dims: [3], data: new Float32Array([1, 2, 3]) } } } }],
+    }), kOptions);
+    try {
+      for (let i = 0; i < 3; i++) expect(Array.from(session.runSync({})['c']!.data as Float32Array)).toEqual([1, 2, 3]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('carries string tensors (the model upper-cases them)', async () => {
     const feeds = { x: new Tensor('string', ['a', '', 'ünïcödé'], [3]) };
     const { y } = strings.runSync(feeds);
