@@ -57,7 +57,6 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
   }
   inputs_.resize(inputs.size());
   input_values_.resize(inputs.size());
-  input_dims_changed_ = false;
   size_t at = 0;
   for (uint32_t i = 0; i < inputs.size(); ++i) {
     ValueContext what{core.label(), "input", inputs[i].name};
@@ -70,24 +69,21 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
     at += 1 + static_cast<size_t>(rank);
     INFERLINE_RETURN_IF_ERROR(ReadTensorElements(inputs[i], single ? datas_value : datas.Get(i), what, &input_));
     InputSlot& slot = inputs_[i];
-    if (!SameDims(slot.last_dims, input_.dims)) {
-      // Forgotten at once: a call that fails further on must not leave shapes of other dims.
-      slot.last_dims = input_.dims;
-      input_dims_changed_ = true;
+    bool dims_changed = !SameDims(slot.dims, input_.dims);
+    if (dims_changed) {
+      // Output shapes seen under the old dims are forgotten at once: a call that fails further
+      // on must not leave them behind.
+      slot.dims = input_.dims;
       output_slots_.clear();
     }
+    // Same dims imply the same length, so the address is all that is left to compare.
     bool reusable = input_.bytes != nullptr && input_.type->byte_size != 0;
-    if (!reusable || slot.value == nullptr || slot.bytes != input_.bytes || slot.count != input_.count ||
-        !SameDims(slot.dims, input_.dims)) {
+    if (!reusable || dims_changed || slot.value == nullptr || slot.bytes != input_.bytes) {
       slot.value.reset();
       slot.bytes = nullptr;
       INFERLINE_RETURN_IF_ERROR(CreateOrtTensor(inputs[i].element_type, input_.dims, input_.bytes, &input_.strings,
                                                 input_.count, what, &slot.value));
-      if (reusable) {
-        slot.bytes = input_.bytes;
-        slot.count = input_.count;
-        slot.dims = input_.dims;
-      }
+      if (reusable) slot.bytes = input_.bytes;
     }
     input_values_[i] = slot.value.get();
   }
@@ -126,11 +122,12 @@ Status SyncRunner::Run(const std::shared_ptr<SessionCore>& core, const Napi::Cal
 
 bool SyncRunner::StageOutputs(const SessionCore& core, const Staging& staging) {
   if (output_slots_.size() != core.outputs().size()) {
-    // Nothing known yet for these input dims: this call's outputs will be recorded.
+    // Nothing known for these input dims (PrepareInputs cleared the slots when they changed):
+    // this call's outputs will be recorded.
     if (predict_shapes_) output_slots_.resize(core.outputs().size());
     return false;
   }
-  if (input_dims_changed_ || !predict_shapes_ || !preallocated_.empty()) return false;
+  if (!predict_shapes_ || !preallocated_.empty()) return false;
   size_t data_at = staging.data_begin;
   size_t list_length = 0;
   for (size_t index : output_indices_) {

@@ -53,13 +53,11 @@ class SyncRunner {
  private:
   // An input's OrtValue and what it was made over: reused when a call passes the same memory
   // with the same dims. The OrtValue never reads the memory outside a run, so a stale entry is
-  // harmless; only an exact match (same address, length and dims) is ever run.
+  // harmless; only an exact match (same address and dims, hence length) is ever run.
   struct InputSlot {
-    const void* bytes = nullptr;
-    size_t count = 0;
-    std::vector<int64_t> dims;
+    std::vector<int64_t> dims;    // the previous call's dims (whether or not its value is reusable)
+    const void* bytes = nullptr;  // what `value` is over; null when it is not reusable
     ValuePtr value;
-    std::vector<int64_t> last_dims;  // the dims of the previous call, reusable or not
   };
 
   // A session output's shape as the last call with the current input dims gave it, and the
@@ -102,7 +100,6 @@ class SyncRunner {
   OutputInfo output_;                         // one output as described, its dims reused
   std::vector<double> list_;                  // the output list, before it goes to JS
   std::vector<OutputSlot> output_slots_;      // by session output index
-  bool input_dims_changed_ = true;            // set by PrepareInputs
   bool staged_ = false;                       // this call's outputs_ point into the data area
   bool predict_shapes_ = true;                // cleared for good when a prediction failed
   RunOptionsPtr quiet_run_options_;           // for predicted runs: ORT logs fatal errors only
