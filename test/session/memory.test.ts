@@ -27,6 +27,8 @@ import { generatedModel } from '../helpers/paths.js';
 const kMiB = 1024 * 1024;
 const kRssBoundBytes = 16 * kMiB;
 const kHeapBoundBytes = 2 * kMiB;
+/** runSync with 2 KiB external outputs: see that test. */
+const kExternalRssBoundBytes = 40 * kMiB;
 const kWarmupCalls = 5_000;
 
 setFlagsFromString('--expose-gc');
@@ -54,7 +56,7 @@ function freshInput(call: number): Tensor {
 async function expectNoGrowth(
   calls: number,
   callBatch: (from: number, to: number) => Promise<void> | void,
-  { checkRss = true, warmupCalls = kWarmupCalls } = {},
+  { checkRss = true, warmupCalls = kWarmupCalls, rssBoundBytes = kRssBoundBytes } = {},
 ): Promise<void> {
   await callBatch(0, warmupCalls);
   const before = await settledUsage();
@@ -63,7 +65,7 @@ async function expectNoGrowth(
   const after = await settledUsage();
   const growth = { rss: after.rss - before.rss, heapUsed: after.heapUsed - before.heapUsed };
   const what = `after ${calls} calls: rss +${(growth.rss / kMiB).toFixed(1)} MiB, heap +${(growth.heapUsed / kMiB).toFixed(2)} MiB`;
-  if (checkRss) expect(growth.rss, what).toBeLessThan(kRssBoundBytes);
+  if (checkRss) expect(growth.rss, what).toBeLessThan(rssBoundBytes);
   expect(growth.heapUsed, what).toBeLessThan(kHeapBoundBytes);
 }
 
@@ -140,9 +142,12 @@ describe('memory stays flat over many calls (add model)', () => {
             if (call % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
           }
           // Outputs awaiting release between GCs set a high-water mark (~30 MB here) that is
-          // reached within 50,000 calls and then stays flat (measured up to 400,000): warm up
-          // past it, so that only growth beyond it counts.
-        }, { warmupCalls: 50_000 }),
+          // mostly reached within 50,000 calls: warm up past it, so that only growth beyond it
+          // counts. What it still moves afterwards depends on when GCs fall: 3-14 MiB over 14
+          // runs of this test alone, on this code and on the code before runSync's staging buffer
+          // alike, and 21 MiB once in a full CI run. Hence a bound of its own, still a fifth of
+          // what leaking one 2 KiB output per call would add (195 MiB).
+        }, { warmupCalls: 50_000, rssBoundBytes: kExternalRssBoundBytes }),
       ));
   });
 
