@@ -14,6 +14,11 @@ import { runtimeInfo } from './runtime-info.js';
 import { normalizeSessionOptions, type SessionOptions } from './session-options.js';
 import { toValueMetadata, type ValueMetadata } from './value-metadata.js';
 
+/** A rejection handler: the addon's errors come back from a completion without JS frames. */
+function rethrowWithCallerStack(error: unknown): never {
+  throw withCallerStack(error);
+}
+
 export type Feeds = Record<string, TensorLike>;
 export type Results = Record<string, Tensor>;
 
@@ -111,23 +116,25 @@ export class Session {
    * feeds; ERR_INFERLINE_SESSION_CLOSED after close(); ERR_INFERLINE_ABORTED when `signal` fires;
    * ERR_INFERLINE_ORT when ONNX Runtime fails.
    */
-  async run(feeds: Feeds, options?: RunOptions): Promise<Results> {
-    this.#requireOpen();
-    const { datas, dims } = this.#feeds.bind(feeds);
-    let indices: number[] | undefined;
-    let preallocated: Array<Tensor | undefined> | undefined;
-    let signal: AbortSignal | undefined;
-    if (options !== undefined) {
+  run(feeds: Feeds, options?: RunOptions): Promise<Results> {
+    // Not an async function: awaiting the addon's promise here would add a promise and a
+    // microtask hop to every call (measured: 2.5 µs of a ~10 µs round trip on a tiny model). The
+    // addon's promise is passed on instead, with a rejection handler that adds the caller's stack.
+    try {
+      this.#requireOpen();
+      const { datas, dims } = this.#feeds.bind(feeds);
+      if (options === undefined) return this.#native.run(datas, dims).then(undefined, rethrowWithCallerStack);
       const checked = optionsObject(options, `Session "${this.#label}" run`);
       checkKnownOptions(checked, kRunOptionNames, `Session "${this.#label}" run`);
-      ({ indices, preallocated } = this.#outputs.select(checked.outputs));
-      signal = checkSignal(checked.signal, this.#label);
-    }
-    try {
-      if (signal === undefined) return await this.#native.run(datas, dims, indices, preallocated);
-      return await this.#runCancellable(datas, dims, indices, preallocated, signal);
+      const { indices, preallocated } = this.#outputs.select(checked.outputs);
+      const signal = checkSignal(checked.signal, this.#label);
+      const run = signal === undefined
+        ? this.#native.run(datas, dims, indices, preallocated)
+        : this.#runCancellable(datas, dims, indices, preallocated, signal);
+      return run.then(undefined, rethrowWithCallerStack);
     } catch (error) {
-      throw withCallerStack(error);
+      // Thrown on this call's own stack (argument checks, the addon's synchronous checks).
+      return Promise.reject(error);
     }
   }
 
