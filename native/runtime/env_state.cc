@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "runtime/completion_spin.h"
 #include "runtime/thread_pool.h"
 
 namespace inferline {
@@ -25,15 +26,19 @@ namespace {
 // Reads a microsecond setting from the environment, in ns; `fallback_micros` when unset or bad.
 uint64_t MicrosFromEnv(const char* name, uint64_t fallback_micros) {
   const char* text = std::getenv(name);
-  if (text != nullptr) {
-    long parsed = std::strtol(text, nullptr, 10);
-    if (parsed >= 0 && parsed <= 100000) return static_cast<uint64_t>(parsed) * 1000;
+  if (text != nullptr && *text != '\0') {
+    char* end = nullptr;
+    long parsed = std::strtol(text, &end, 10);
+    if (*end == '\0' && parsed >= 0 && parsed <= 100000) return static_cast<uint64_t>(parsed) * 1000;
   }
   return fallback_micros * 1000;
 }
 
 // Runs longer than this are not pre-woken: a late wake-up costs them well under 1%.
 constexpr uint64_t kPrewakeMaxJobNs = 10 * 1000 * 1000;
+// How long before the expected completion the pre-wake fires. The timer's own wake-up takes
+// ~30 µs here and run times spread by tens of µs, so it must lead by more than that.
+constexpr uint64_t kDefaultPrewakeMicros = 100;
 
 }  // namespace
 
@@ -41,20 +46,19 @@ EnvState::EnvState(Napi::Env env)
     : env_(env),
       poll_window_ns_(MicrosFromEnv("INFERLINE_SPIN_MICROS", 50)),
       pool_size_(ThreadPool::Shared().size()),
-      prewake_lead_ns_(MicrosFromEnv("INFERLINE_PREWAKE_MICROS", 0)) {
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
+      prewake_lead_ns_(MicrosFromEnv("INFERLINE_PREWAKE_MICROS", kDefaultPrewakeMicros)) {
+  napi_get_uv_event_loop(env, &loop_);
   async_ = new uv_async_t();
-  uv_async_init(loop, async_, &EnvState::OnCompletions);
+  uv_async_init(loop_, async_, &EnvState::OnCompletions);
   async_->data = this;
   // Unreferenced while idle so that an unused addon never keeps the process alive.
   uv_unref(reinterpret_cast<uv_handle_t*>(async_));
   idle_ = new uv_idle_t();
-  uv_idle_init(loop, idle_);
+  uv_idle_init(loop_, idle_);
   idle_->data = this;
   // Never keeps the loop alive by itself; while started it only makes epoll poll without sleeping.
   uv_unref(reinterpret_cast<uv_handle_t*>(idle_));
-  prewake_.Init(loop, &EnvState::OnPrewake, this);
+  prewake_.Init(loop_, &EnvState::OnPrewake, this);
 
   Napi::Object resource = Napi::Object::New(env);
   async_resource_ = Napi::Persistent(resource);
@@ -73,12 +77,13 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   // spent polling, and on a busy machine that core is the one the pool thread needs.
   uint64_t now = uv_hrtime();
   job->submitted_ns = now;
+  bool prewake = false;
   if (poll_window_ns_ > 0 && in_flight_ < pool_size_) {
     if (average_job_ns_ < 4 * poll_window_ns_) {
       poll_until_ns_ = now + poll_window_ns_;
       if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
     } else if (prewake_lead_ns_ > 0 && average_job_ns_ < kPrewakeMaxJobNs) {
-      prewake_.ArmAt(now + average_job_ns_ - std::min(prewake_lead_ns_, average_job_ns_));
+      prewake = true;
       // A poll still running for the previous job (this submit came from its completion) would
       // spin through most of this one: stop it at its next turn; the timer wakes us in time.
       poll_until_ns_ = now;
@@ -86,6 +91,8 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   }
   outstanding_.fetch_add(1, std::memory_order_acq_rel);
   ThreadPool::Shared().Submit(std::move(job));
+  // After the submit: arming is a syscall (a VM exit, several µs here) the job need not wait for.
+  if (prewake) prewake_.ArmAt(now + average_job_ns_ - std::min(prewake_lead_ns_, average_job_ns_));
 }
 
 void EnvState::PushCompletion(std::unique_ptr<Job> job) {
@@ -122,10 +129,23 @@ void EnvState::OnIdlePoll(uv_idle_t* handle) {
 void EnvState::OnPrewake(void* data) {
   auto* state = static_cast<EnvState*>(data);
   if (state->in_flight_ == 0 || state->torn_down_) return;
-  // Poll through the expected completion and as long again after it, then let the async
-  // handle wake us as usual.
+  // Wait through the expected completion and as long again after it, then let the async handle
+  // wake us as usual.
   state->poll_until_ns_ = uv_hrtime() + 2 * state->prewake_lead_ns_ + state->poll_window_ns_;
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(state->idle_))) uv_idle_start(state->idle_, &EnvState::OnIdlePoll);
+  switch (SpinForCompletion(state->has_completions_, state->loop_, state->poll_until_ns_, state->job_cpu_)) {
+    case SpinOutcome::kArrived:
+      state->DrainCompletions(/*wait_for_lock=*/true);
+      break;
+    case SpinOutcome::kLoopBusy:
+      // Let the loop do its work, polling for the completion once per turn meanwhile.
+      if (!uv_is_active(reinterpret_cast<uv_handle_t*>(state->idle_))) {
+        uv_idle_start(state->idle_, &EnvState::OnIdlePoll);
+      }
+      break;
+    case SpinOutcome::kSharedCpu:  // the job needs this CPU: sleep until it is done
+    case SpinOutcome::kTimedOut:   // later than expected: not worth more spinning
+      break;
+  }
 }
 
 void EnvState::DrainCompletions(bool wait_for_lock) {
@@ -150,8 +170,9 @@ void EnvState::DrainCompletions(bool wait_for_lock) {
   napi_callback_scope scope = nullptr;
   napi_open_callback_scope(env_, async_resource_.Value(), async_context_, &scope);
   for (std::unique_ptr<Job>& job : done) {
-    // Exponential moving average (1/8 weight) of submit-to-drain time, for the poll decision.
-    uint64_t took = uv_hrtime() - job->submitted_ns;
+    // Exponential moving average (1/8 weight) of submit-to-executed time, for the poll and
+    // pre-wake decisions; it leaves out our own wake-up, which the pre-wake exists to remove.
+    uint64_t took = job->executed_ns > job->submitted_ns ? job->executed_ns - job->submitted_ns : 0;
     average_job_ns_ = average_job_ns_ - average_job_ns_ / 8 + took / 8;
     {
       Napi::HandleScope per_job(env);

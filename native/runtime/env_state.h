@@ -28,6 +28,8 @@ class EnvState {
   void Submit(std::unique_ptr<Job> job);
   // Any thread: queues a finished job for Complete on this environment's thread.
   void PushCompletion(std::unique_ptr<Job> job);
+  // Pool thread: a job of this environment starts running on `cpu` (-1: unknown).
+  void NoteJobStarted(int cpu) { job_cpu_.store(cpu, std::memory_order_relaxed); }
 
   Napi::FunctionReference make_error;    // (code, message, ortCode) => InferlineError
   Napi::FunctionReference make_tensor;   // (onnxType, data, dims) => Tensor
@@ -48,6 +50,7 @@ class EnvState {
   void WaitForOutstandingJobs();
 
   napi_env env_;
+  uv_loop_t* loop_ = nullptr;
   uv_async_t* async_ = nullptr;                  // heap-allocated: freed by uv_close's callback
   // Polls for completions for a short while after each submit, so that the JS thread is still
   // awake when a short run finishes: waking a thread asleep in epoll costs ~15-20 µs on this
@@ -56,14 +59,14 @@ class EnvState {
   uint64_t poll_until_ns_ = 0;                   // uv_hrtime() after which the idle poll stops
   const uint64_t poll_window_ns_;                // INFERLINE_SPIN_MICROS, in ns
   const size_t pool_size_;                       // threads in the shared pool
-  uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to drain
-  // For runs too long to poll through (up to a few ms): wakes the JS thread this long before the
-  // expected completion and polls from then on, so that the wake-up (tens of µs, often more on
-  // a VM) overlaps the run instead of following it. INFERLINE_PREWAKE_MICROS, in ns; 0 (the
-  // default): off. Measured with one caller of PP-OCR cls (~0.85 ms): 150 µs took throughput
-  // from 0.95× to 0.97–0.99× onnxruntime-node's, for 0.4 of a core spent polling: opt-in only.
+  uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to executed
+  // For runs too long to poll through (up to kPrewakeMaxJobNs) while a pool thread is free:
+  // wakes the JS thread this long before the expected completion to spin for it (see
+  // completion_spin.h), so that the wake-up overlaps the run instead of following it.
+  // INFERLINE_PREWAKE_MICROS, in ns; 0: off.
   PrewakeTimer prewake_;
   const uint64_t prewake_lead_ns_;
+  std::atomic<int> job_cpu_{-1};                 // CPU the latest job started on (pool threads write)
   int open_handles_ = 3;                         // async_, idle_ and prewake_ until all are closed
   napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
   napi_async_context async_context_ = nullptr;   // for the callback scope completions run in

@@ -24,6 +24,7 @@ class Job {
   EnvState* env_state() const { return env_state_; }
 
   uint64_t submitted_ns = 0;  // uv_hrtime() at submit; the JS thread's own bookkeeping
+  uint64_t executed_ns = 0;   // uv_hrtime() when Execute returned; set by the pool thread
 
  private:
   EnvState* env_state_;  // not owned; outlives the job (its teardown waits for outstanding jobs)

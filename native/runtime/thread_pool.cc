@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <algorithm>
 #include <chrono>
@@ -74,6 +75,9 @@ int64_t SteadyNanos() {
       .count();
 }
 
+// For EnvState's completion spin, which must not spin on the CPU the job runs on.
+int CurrentCpu() { return sched_getcpu(); }
+
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -105,7 +109,9 @@ void ThreadPool::Submit(std::unique_ptr<Job> job) {
   if (running_.load(std::memory_order_acquire) == 0) {
     int64_t idle_since = idle_since_ns_.exchange(0, std::memory_order_acq_rel);
     if (idle_since != 0) {
-      int64_t gap = SteadyNanos() - idle_since;
+      // Clamped: one long pause of the caller must not switch the spin off for the next dozen
+      // calls while the average comes back down.
+      int64_t gap = std::min(SteadyNanos() - idle_since, int64_t{2} * kMaxAdaptiveSpinMicros * 1000);
       int64_t average = idle_gap_ns_.load(std::memory_order_relaxed);
       idle_gap_ns_.store(average == INT64_MAX ? gap : average + (gap - average) / 4, std::memory_order_relaxed);
     }
@@ -174,7 +180,9 @@ void ThreadPool::WorkerLoop() {
       queued_.fetch_sub(1, std::memory_order_release);
     }
     running_.fetch_add(1, std::memory_order_acq_rel);
+    job->env_state()->NoteJobStarted(CurrentCpu());
     job->Execute();
+    job->executed_ns = uv_hrtime();
     if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1 && queued_.load(std::memory_order_acquire) == 0) {
       idle_since_ns_.store(SteadyNanos(), std::memory_order_release);
     }
