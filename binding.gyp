@@ -27,6 +27,7 @@
         "native/session/session_core.cc",
         "native/session/session_options.cc",
         "native/session/session_wrap.cc",
+        "native/session/staged_run_plan.cc",
         "native/session/sync_runner.cc",
         "native/tensor/element_type.cc",
         "native/tensor/js_to_ort.cc",

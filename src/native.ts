@@ -26,6 +26,8 @@ export interface NativeSession {
   metadata(): { inputs: NativeValueInfo[]; outputs: NativeValueInfo[] };
   /** Dims in and outputs out through `staging`: see native/session/sync_runner.h. */
   runSync(datas: unknown[] | ArrayBufferView, staging: ArrayBuffer, outputs?: number[], preallocated?: unknown[]): unknown[] | undefined;
+  /** run() without a signal: runSync's staging (a buffer of the run's own), resolved later. */
+  runStaged(datas: unknown[] | ArrayBufferView, staging: ArrayBuffer, outputs?: number[], preallocated?: unknown[]): Promise<unknown[] | undefined>;
   run(datas: unknown[], dims: unknown[], outputs?: number[], preallocated?: unknown[], cancellable?: false): Promise<Record<string, Tensor>>;
   run(datas: unknown[], dims: unknown[], outputs: number[] | undefined, preallocated: unknown[] | undefined, cancellable: true): [Promise<Record<string, Tensor>>, number];
   runBatch(requests: unknown[][], dims: unknown[][], preallocated?: unknown[]): Promise<Array<Record<string, Tensor>>>;

@@ -4,6 +4,7 @@
 #include "batch/batch_plan.h"
 #include "session/run_job.h"
 #include "session/run_plan.h"
+#include "session/staged_run_plan.h"
 
 namespace inferline {
 namespace {
@@ -33,13 +34,16 @@ Napi::Function SessionWrap::Define(Napi::Env env) {
   return DefineClass(env, "NativeSession",
                      {InstanceMethod<&SessionWrap::Metadata>("metadata"),
                       InstanceMethod<&SessionWrap::RunSync>("runSync"), InstanceMethod<&SessionWrap::Run>("run"),
+                      InstanceMethod<&SessionWrap::RunStaged>("runStaged"),
                       InstanceMethod<&SessionWrap::RunBatch>("runBatch"),
                       InstanceMethod<&SessionWrap::Cancel>("cancel"), InstanceMethod<&SessionWrap::Close>("close"),
                       InstanceMethod<&SessionWrap::EndProfiling>("endProfiling")});
 }
 
 SessionWrap::SessionWrap(const Napi::CallbackInfo& info)
-    : Napi::ObjectWrap<SessionWrap>(info), lifecycle_(std::make_shared<SessionLifecycle>()) {
+    : Napi::ObjectWrap<SessionWrap>(info),
+      lifecycle_(std::make_shared<SessionLifecycle>()),
+      async_runners_(std::make_shared<SyncRunnerPool>()) {
   if (info.Length() != 1 || !info[0].IsExternal()) {
     ThrowAsJs(info.Env(), Status(ErrorCode::kInvalidArg, "NativeSession is created by Session.create()"));
     return;
@@ -105,6 +109,20 @@ Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   }
   bool cancellable = info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
   return Submit(env, std::move(plan), cancellable);
+}
+
+// runStaged(datas, staging, outputIndices?, preallocated?) => Promise<undefined | Array>: run()
+// without a signal, on a runner lent by the session (StagedRunPlan).
+Napi::Value SessionWrap::RunStaged(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!RequireOpen(env)) return env.Undefined();
+  std::unique_ptr<StagedRunPlan> plan;
+  Status status = StagedRunPlan::Prepare(core_, async_runners_, info, &plan);
+  if (!status.ok() || env.IsExceptionPending()) {
+    ThrowAsJs(env, status);
+    return env.Undefined();
+  }
+  return Submit(env, std::move(plan), /*cancellable=*/false);
 }
 
 // runBatch(requests, dims, preallocated?) => Promise<Array<{ [output]: Tensor }>>: see BatchPlan::Prepare.

@@ -9,6 +9,7 @@
 #include "session/session_core.h"
 #include "session/session_lifecycle.h"
 #include "session/sync_runner.h"
+#include "session/sync_runner_pool.h"
 
 namespace inferline {
 
@@ -22,6 +23,7 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   Napi::Value Metadata(const Napi::CallbackInfo& info);
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value RunStaged(const Napi::CallbackInfo& info);
   Napi::Value RunBatch(const Napi::CallbackInfo& info);
   Napi::Value Submit(Napi::Env env, std::unique_ptr<Plan> plan, bool cancellable);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
@@ -32,6 +34,7 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   std::shared_ptr<SessionCore> core_;            // null after close()
   std::shared_ptr<SessionLifecycle> lifecycle_;  // shared with this session's run jobs
   SyncRunner sync_runner_;
+  std::shared_ptr<SyncRunnerPool> async_runners_;  // lent to runStaged's runs, one per run in flight
   // A caller's getter read by runSync may itself call runSync: that nested call gets its own runner.
   bool sync_running_ = false;
 };

@@ -10,8 +10,8 @@ namespace {
 constexpr double kWhereReturned = -1;
 constexpr double kWherePreallocated = -2;
 
-Status ArgumentError(const SessionCore& core, const std::string& detail) {
-  return Status(ErrorCode::kInvalidArg, "Session \"" + core.label() + "\" runSync: " + detail);
+Status ArgumentError(const SessionCore& core, const char* call, const std::string& detail) {
+  return Status(ErrorCode::kInvalidArg, "Session \"" + core.label() + "\" " + call + ": " + detail);
 }
 
 bool SameDims(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
@@ -29,12 +29,12 @@ Status SyncRunner::ReadStaging(const SessionCore& core, const Napi::Value& value
   size_t byte_length = 0;
   if (!value.IsArrayBuffer() || napi_get_arraybuffer_info(value.Env(), value, &data, &byte_length) != napi_ok ||
       data == nullptr || byte_length < sizeof(double) || reinterpret_cast<uintptr_t>(data) % alignof(double) != 0) {
-    return ArgumentError(core, "expected the staging ArrayBuffer");
+    return ArgumentError(core, call_, "expected the staging ArrayBuffer");
   }
   double capacity = static_cast<double*>(data)[0];
   double room = static_cast<double>(byte_length / sizeof(double) - 1);
   if (!(capacity >= 0 && capacity <= room) || capacity != std::floor(capacity)) {
-    return ArgumentError(core, "the staging buffer's list length does not fit the buffer");
+    return ArgumentError(core, call_, "the staging buffer's list length does not fit the buffer");
   }
   out->base = static_cast<uint8_t*>(data);
   out->list = static_cast<double*>(data) + 1;
@@ -49,14 +49,15 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
   // A session with one input may be given its typed array alone: that spares an array and three
   // Node-API calls on a path where they are a noticeable part of a small model's run.
   bool single = inputs.size() == 1 && datas_value.IsTypedArray();
-  if (!single && !datas_value.IsArray()) return ArgumentError(core, "expected an array of input data");
+  if (!single && !datas_value.IsArray()) return ArgumentError(core, call_, "expected an array of input data");
   Napi::Array datas = single ? Napi::Array() : datas_value.As<Napi::Array>();
   if (!single && datas.Length() != inputs.size()) {
-    return ArgumentError(core, "expected " + std::to_string(inputs.size()) + " inputs, received " +
+    return ArgumentError(core, call_, "expected " + std::to_string(inputs.size()) + " inputs, received " +
                                    std::to_string(datas.Length()));
   }
   inputs_.resize(inputs.size());
   input_values_.resize(inputs.size());
+  read_inputs_.clear();
   size_t at = 0;
   for (uint32_t i = 0; i < inputs.size(); ++i) {
     ValueContext what{core.label(), "input", inputs[i].name};
@@ -67,7 +68,9 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
     INFERLINE_RETURN_IF_ERROR(
         DimsFromNumbers(staging.list + at + 1, static_cast<size_t>(rank), what, &input_.dims, &input_.count));
     at += 1 + static_cast<size_t>(rank);
-    INFERLINE_RETURN_IF_ERROR(ReadTensorElements(inputs[i], single ? datas_value : datas.Get(i), what, &input_));
+    Napi::Value data = single ? datas_value : datas.Get(i);
+    read_inputs_.push_back(data);
+    INFERLINE_RETURN_IF_ERROR(ReadTensorElements(inputs[i], data, what, &input_));
     InputSlot& slot = inputs_[i];
     bool dims_changed = !SameDims(slot.dims, input_.dims);
     if (dims_changed) {
@@ -91,7 +94,7 @@ Status SyncRunner::PrepareInputs(const SessionCore& core, const Napi::Value& dat
 }
 
 Status SyncRunner::PrepareOutputs(const SessionCore& core, const Napi::Value& indices, const Napi::Value& preallocated) {
-  INFERLINE_RETURN_IF_ERROR(ReadOutputSelection(core, "runSync", indices, preallocated, &output_indices_, &preallocated_));
+  INFERLINE_RETURN_IF_ERROR(ReadOutputSelection(core, call_, indices, preallocated, &output_indices_, &preallocated_));
   size_t count = output_indices_.size();
   output_names_.resize(count);
   outputs_.assign(count, nullptr);
@@ -104,20 +107,37 @@ Status SyncRunner::PrepareOutputs(const SessionCore& core, const Napi::Value& in
 
 Status SyncRunner::Run(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info, Napi::Value* out) {
   Napi::Env env = info.Env();
-  Staging staging;
-  INFERLINE_RETURN_IF_ERROR(ReadStaging(*core, info[1], &staging));
-  INFERLINE_RETURN_IF_ERROR(PrepareInputs(*core, info[0], staging));
-  INFERLINE_RETURN_IF_ERROR(PrepareOutputs(*core, info[2], info[3]));
+  Status status = Prepare(*core, info);
   // Reading the arguments can run the caller's getters; one that threw leaves its exception
   // pending, and the caller stops with it.
-  if (env.IsExceptionPending()) return Status::Ok();
+  if (status.ok() && !env.IsExceptionPending()) {
+    status = ExecutePrepared(*core);
+    if (status.ok()) status = Deliver(env, *core, out);
+  }
+  Clear();
+  return status;
+}
 
-  staged_ = StageOutputs(*core, staging);
-  Status status = Execute(*core);
-  if (status.ok()) status = staged_ ? DeliverStagedOutputs(env, staging, out) : DeliverOutputs(env, *core, staging, out);
+Status SyncRunner::Prepare(const SessionCore& core, const Napi::CallbackInfo& info) {
+  INFERLINE_RETURN_IF_ERROR(ReadStaging(core, info[1], &staging_));
+  INFERLINE_RETURN_IF_ERROR(PrepareInputs(core, info[0], staging_));
+  return PrepareOutputs(core, info[2], info[3]);
+}
+
+Status SyncRunner::ExecutePrepared(const SessionCore& core) {
+  staged_ = StageOutputs(core, staging_);
+  return Execute(core);
+}
+
+Status SyncRunner::Deliver(Napi::Env env, const SessionCore& core, Napi::Value* out) {
+  return staged_ ? DeliverStagedOutputs(env, staging_, out) : DeliverOutputs(env, core, staging_, out);
+}
+
+void SyncRunner::Clear() {
   owned_outputs_.clear();
   preallocated_.clear();
-  return status;
+  read_inputs_.clear();
+  staging_ = Staging();
 }
 
 bool SyncRunner::StageOutputs(const SessionCore& core, const Staging& staging) {
@@ -220,7 +240,7 @@ Status SyncRunner::DeliverOutputs(Napi::Env env, const SessionCore& core, const 
   napi_value returned = nullptr;  // created when the first output needs it
   auto put = [&](uint32_t index, napi_value entry) -> Status {
     if (returned == nullptr && napi_create_array_with_length(env, count, &returned) != napi_ok) {
-      return Status(ErrorCode::kInternal, "runSync: could not create the result array");
+      return Status(ErrorCode::kInternal, std::string(call_) + ": could not create the result array");
     }
     napi_set_element(env, returned, index, entry);
     return Status::Ok();
@@ -276,7 +296,7 @@ Status SyncRunner::DeliverOutputs(Napi::Env env, const SessionCore& core, const 
     void* data = nullptr;
     if (napi_create_arraybuffer(env, list_.size() * sizeof(double), &data, &buffer) != napi_ok ||
         napi_create_typedarray(env, napi_float64_array, list_.size(), buffer, 0, &longer) != napi_ok) {
-      return Status(ErrorCode::kInternal, "runSync: could not allocate the output list");
+      return Status(ErrorCode::kInternal, std::string(call_) + ": could not allocate the output list");
     }
     std::copy(list_.begin(), list_.end(), static_cast<double*>(data));
     INFERLINE_RETURN_IF_ERROR(put(static_cast<uint32_t>(count), longer));

@@ -35,6 +35,9 @@ namespace inferline {
 
 class SyncRunner {
  public:
+  // `call` names the JS call in messages: "runSync", or "run" for a runner lent to async runs.
+  explicit SyncRunner(const char* call = "runSync") : call_(call) {}
+
   // Outputs up to this size are copied into the staging buffer; larger ones become their own
   // ArrayBuffers (wrapped without a copy past 1 KiB, see ort_to_js.cc).
   static constexpr size_t kStageMaxBytes = 1024;
@@ -49,6 +52,21 @@ class SyncRunner {
   // fit in C float64s, it goes to a new Float64Array (same layout, from index 0) at position
   // `count` of the returned Array.
   Status Run(const std::shared_ptr<SessionCore>& core, const Napi::CallbackInfo& info, Napi::Value* out);
+
+  // Run in three steps, for an async run (StagedRunPlan) that borrows this runner from the
+  // session until it has completed: Prepare reads the arguments (JS thread; the caller checks
+  // for a pending exception after it); ExecutePrepared runs the session (any thread, no
+  // Node-API); Deliver hands the outputs over as Run returns them (JS thread, after a successful
+  // ExecutePrepared). Clear drops what one call left behind, whether or not it got that far.
+  Status Prepare(const SessionCore& core, const Napi::CallbackInfo& info);
+  Status ExecutePrepared(const SessionCore& core);
+  Status Deliver(Napi::Env env, const SessionCore& core, Napi::Value* out);
+  void Clear();
+
+  // What the call being prepared read: each input's data as passed, and the caller-given
+  // outputs. Their Napi::Values are only valid until Prepare's caller returns to JS.
+  const std::vector<Napi::Value>& read_inputs() const { return read_inputs_; }
+  const std::vector<PreallocatedOutput>& preallocated() const { return preallocated_; }
 
  private:
   // An input's OrtValue and what it was made over: reused when a call passes the same memory
@@ -96,10 +114,13 @@ class SyncRunner {
   std::vector<OrtValue*> outputs_;            // Run's out-param: null = ORT allocates
   std::vector<ValuePtr> owned_outputs_;       // what ORT allocated, until it is handed to JS
   std::vector<PreallocatedOutput> preallocated_;  // caller-given outputs (during a call only)
+  std::vector<Napi::Value> read_inputs_;      // the call's input data as read (Prepare to Clear)
   TensorData input_;                          // one input as read, its vectors reused
   OutputInfo output_;                         // one output as described, its dims reused
   std::vector<double> list_;                  // the output list, before it goes to JS
   std::vector<OutputSlot> output_slots_;      // by session output index
+  const char* call_;                          // a string literal
+  Staging staging_;                           // the call's staging buffer, as Prepare read it
   bool staged_ = false;                       // this call's outputs_ point into the data area
   bool predict_shapes_ = true;                // cleared for good when a prediction failed
   RunOptionsPtr quiet_run_options_;           // for predicted runs: ORT logs fatal errors only

@@ -14,6 +14,9 @@ import { runtimeInfo } from './runtime-info.js';
 import { normalizeSessionOptions, type SessionOptions } from './session-options.js';
 import { toValueMetadata, type ValueMetadata } from './value-metadata.js';
 
+/** run()'s staging buffers kept for reuse (the addon keeps as many runners: SyncRunnerPool). */
+const kMaxIdleRunStagings = 64;
+
 /** A rejection handler: the addon's errors come back from a completion without JS frames. */
 function rethrowWithCallerStack(error: unknown): never {
   throw withCallerStack(error);
@@ -52,6 +55,8 @@ export class Session {
   readonly #outputs: OutputSelector;
   readonly #staging: SyncStaging;
   #syncRunning = false;
+  /** Staging buffers for run(), one per run in flight, reused most recent first. */
+  readonly #runStagings: SyncStaging[] = [];
   #closed = false;
 
   private constructor(native: NativeSession, label: string) {
@@ -119,23 +124,58 @@ export class Session {
   run(feeds: Feeds, options?: RunOptions): Promise<Results> {
     // Not an async function: awaiting the addon's promise here would add a promise and a
     // microtask hop to every call (measured: 2.5 µs of a ~10 µs round trip on a tiny model). The
-    // addon's promise is passed on instead, with a rejection handler that adds the caller's stack.
+    // addon's promise is passed on instead, its handlers building the results or adding the
+    // caller's stack to a rejection.
     try {
       this.#requireOpen();
-      const { datas, dims } = this.#feeds.bind(feeds);
-      if (options === undefined) return this.#native.run(datas, dims).then(undefined, rethrowWithCallerStack);
+      if (options === undefined) return this.#runStaged(feeds, undefined, undefined);
       const checked = optionsObject(options, `Session "${this.#label}" run`);
       checkKnownOptions(checked, kRunOptionNames, `Session "${this.#label}" run`);
       const { indices, preallocated } = this.#outputs.select(checked.outputs);
       const signal = checkSignal(checked.signal, this.#label);
-      const run = signal === undefined
-        ? this.#native.run(datas, dims, indices, preallocated)
-        : this.#runCancellable(datas, dims, indices, preallocated, signal);
-      return run.then(undefined, rethrowWithCallerStack);
+      if (signal === undefined) return this.#runStaged(feeds, indices, preallocated);
+      const { datas, dims } = this.#feeds.bind(feeds);
+      return this.#runCancellable(datas, dims, indices, preallocated, signal).then(undefined, rethrowWithCallerStack);
     } catch (error) {
       // Thrown on this call's own stack (argument checks, the addon's synchronous checks).
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * run() without a signal, the way runSync runs (see native/session/staged_run_plan.h): dims in
+   * and outputs out through a staging buffer lent to this run alone.
+   */
+  #runStaged(feeds: Feeds, indices: number[] | undefined, preallocated: Array<Tensor | undefined> | undefined): Promise<Results> {
+    const staging = this.#runStagings.pop() ?? new SyncStaging(this.inputs, this.outputs);
+    let run: Promise<unknown[] | undefined>;
+    try {
+      const bound = this.#feeds.bindToList(feeds, staging.list);
+      // One input's typed array goes alone (see native/session/sync_runner.h).
+      const datas = bound.length === 1 && ArrayBuffer.isView(bound[0]) ? bound[0] : bound;
+      run = this.#native.runStaged(datas, staging.buffer, indices, preallocated);
+    } catch (error) {
+      this.#returnStaging(staging);
+      throw error;
+    }
+    return run.then(
+      (returned) => {
+        try {
+          return staging.take(returned, indices, preallocated);
+        } finally {
+          this.#returnStaging(staging);
+        }
+      },
+      (error: unknown) => {
+        this.#returnStaging(staging);
+        throw withCallerStack(error);
+      },
+    );
+  }
+
+  #returnStaging(staging: SyncStaging): void {
+    // Past a burst of concurrent runs, the extra buffers are left to the collector.
+    if (this.#runStagings.length < kMaxIdleRunStagings) this.#runStagings.push(staging);
   }
 
   async #runCancellable(datas: unknown[], dims: unknown[], indices: number[] | undefined,

@@ -1,9 +1,11 @@
-// runSync's own path (native/session/sync_runner.h): it reuses an input's OrtValue while the
-// same memory comes back with the same dims, copies small outputs through a staging buffer it
-// shares with JS, and hands large ones over as their own ArrayBuffers. None of that may show:
-// these check that every combination gives what run() gives.
+// The staged path (native/session/sync_runner.h) that runSync takes, and run() too when it has no
+// abort signal (native/session/staged_run_plan.h): it reuses an input's OrtValue while the same
+// memory comes back with the same dims, copies small outputs through a staging buffer it shares
+// with JS, hands large ones over as their own ArrayBuffers, and once output shapes are known has
+// ORT write into the buffer. None of that may show: each case runs through both calls, against
+// expected values and against run() with a signal, which takes the other path (RunPlan).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Session, Tensor } from '../../src/index.js';
+import { type Feeds, type Results, Session, Tensor } from '../../src/index.js';
 import { buildModel } from '../fixtures/onnx-writer.js';
 import { generatedModel } from '../helpers/paths.js';
 import { randomFloat32 } from '../helpers/random-data.js';
@@ -34,7 +36,19 @@ function unknownRankModel(): Uint8Array {
   });
 }
 
-describe('runSync', () => {
+type Call = (session: Session, feeds: Feeds, options?: { outputs?: string[] }) => Promise<Results>;
+
+const kCalls: Array<[string, Call]> = [
+  ['runSync', async (session, feeds, options) => session.runSync(feeds, options)],
+  ['run', (session, feeds, options) => session.run(feeds, options)],
+];
+
+/** The reference: run() with an abort signal takes RunPlan, not the staged path. */
+function reference(session: Session, feeds: Feeds): Promise<Results> {
+  return session.run(feeds, { signal: new AbortController().signal });
+}
+
+describe.each(kCalls)('%s on the staged path', (_name, call) => {
   let add: Session;
   let identity: Session;
   let strings: Session;
@@ -51,34 +65,34 @@ describe('runSync', () => {
   });
   afterAll(() => Promise.all([add, identity, strings, fanOut, unknownRank].map((session) => session.close())));
 
-  it('reads the input afresh on every call, though the same array comes back each time', () => {
+  it('reads the input afresh on every call, though the same array comes back each time', async () => {
     const x = new Float32Array(16);
     const feeds = { x: new Tensor('float32', x, [1, 16]) };
     for (let round = 0; round < 5; round++) {
       x.fill(round * 10);
-      const y = add.runSync(feeds)['y']!.data as Float32Array;
+      const y = (await call(add, feeds))['y']!.data as Float32Array;
       expect(Array.from(y), `round ${round}`).toEqual(new Array(16).fill(round * 10 + 1));
     }
   });
 
-  it('follows new dims over the same memory, and views of one buffer at different offsets', () => {
+  it('follows new dims over the same memory, and views of one buffer at different offsets', async () => {
     const buffer = Float32Array.from({ length: 32 }, (_, i) => i);
     const whole = buffer.subarray(0, 16);
     for (const dims of [[1, 16], [2, 8], [4, 4], [16, 1], [1, 16]] as const) {
-      const { y } = identity.runSync({ x: new Tensor('float32', whole, dims) });
+      const { y } = await call(identity, { x: new Tensor('float32', whole, dims) });
       expect(y!.shape, `dims ${dims.join('x')}`).toEqual(dims);
       expect(Array.from(y!.data as Float32Array)).toEqual(Array.from(whole));
     }
     for (const offset of [0, 4, 16, 8]) {
       const view = buffer.subarray(offset, offset + 16);
-      const { y } = identity.runSync({ x: new Tensor('float32', view, [4, 4]) });
+      const { y } = await call(identity, { x: new Tensor('float32', view, [4, 4]) });
       expect(Array.from(y!.data as Float32Array), `offset ${offset}`).toEqual(Array.from(view));
     }
   });
 
-  it('gives each output its own copy: later calls do not change earlier results', () => {
-    const first = add.runSync({ x: new Tensor('float32', new Float32Array(16).fill(1), [1, 16]) })['y']!;
-    const second = add.runSync({ x: new Tensor('float32', new Float32Array(16).fill(2), [1, 16]) })['y']!;
+  it('gives each output its own copy: later calls do not change earlier results', async () => {
+    const first = (await call(add, { x: new Tensor('float32', new Float32Array(16).fill(1), [1, 16]) }))['y']!;
+    const second = (await call(add, { x: new Tensor('float32', new Float32Array(16).fill(2), [1, 16]) }))['y']!;
     expect(Array.from(first.data as Float32Array)).toEqual(new Array(16).fill(2));
     expect(Array.from(second.data as Float32Array)).toEqual(new Array(16).fill(3));
     expect(first.data.buffer).not.toBe(second.data.buffer);
@@ -90,10 +104,10 @@ describe('runSync', () => {
     ['1 KiB each: four fill the staging buffer, two get their own', 4, 64],
     ['over 1 KiB each: all handed over whole', 8, 64],
     ['empty', 0, 64],
-  ])('six outputs, %s, equal run()\'s', async (_what, rows, columns) => {
+  ])('six outputs, %s, equal the reference\'s', async (_what, rows, columns) => {
     const x = new Tensor('float32', randomFloat32(rows * columns, rows + 1), [rows, columns]);
-    const viaSync = fanOut.runSync({ x });
-    const viaRun = await fanOut.run({ x });
+    const viaSync = await call(fanOut, { x });
+    const viaRun = await reference(fanOut, { x });
     expect(Object.keys(viaSync)).toEqual(Array.from({ length: kFanOut }, (_, i) => `y${i}`));
     for (const name of Object.keys(viaRun)) {
       expectSameTensor(viaSync[name]!, viaRun[name]!, name);
@@ -103,9 +117,9 @@ describe('runSync', () => {
     expect(buffers.size).toBe(kFanOut);
   });
 
-  it('fetches a subset of outputs, in the order asked', () => {
+  it('fetches a subset of outputs, in the order asked', async () => {
     const x = new Tensor('float32', randomFloat32(8, 3), [2, 4]);
-    const result = fanOut.runSync({ x }, { outputs: ['y4', 'y1'] });
+    const result = await call(fanOut, { x }, { outputs: ['y4', 'y1'] });
     expect(Object.keys(result)).toEqual(['y4', 'y1']);
     expectSameTensor(result['y4']!, x, 'y4');
     expectSameTensor(result['y1']!, x, 'y1');
@@ -115,9 +129,9 @@ describe('runSync', () => {
     const data = Float32Array.from({ length: 16 }, (_, i) => i);
     for (const shape of [[16], [2, 8], [1, 1, 1, 1, 2, 8], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 16]]) {
       const feeds = { data: new Tensor('float32', data, [16]), shape: new Tensor('int64', BigInt64Array.from(shape, BigInt), [shape.length]) };
-      const { y } = unknownRank.runSync(feeds);
+      const { y } = await call(unknownRank, feeds);
       expect(y!.shape, `shape ${shape.join('x')}`).toEqual(shape);
-      expectSameTensor(y!, (await unknownRank.run(feeds))['y']!, `shape ${shape.join('x')}`);
+      expectSameTensor(y!, (await reference(unknownRank, feeds))['y']!, `shape ${shape.join('x')}`);
     }
   });
 
@@ -126,19 +140,19 @@ describe('runSync', () => {
     const data = Float32Array.from({ length: 16 }, (_, i) => i);
     for (const shape of [[2, 8], [2, 8], [4, 4], [8, 2], [8, 2], [2, 8], [16, 1]]) {
       const feeds = { data: new Tensor('float32', data, [16]), shape: new Tensor('int64', BigInt64Array.from(shape, BigInt), [2]) };
-      const { y } = unknownRank.runSync(feeds);
+      const { y } = await call(unknownRank, feeds);
       expect(y!.shape, `shape ${shape.join('x')}`).toEqual(shape);
-      expectSameTensor(y!, (await unknownRank.run(feeds))['y']!, `shape ${shape.join('x')}`);
+      expectSameTensor(y!, (await reference(unknownRank, feeds))['y']!, `shape ${shape.join('x')}`);
     }
   });
 
-  it('keeps a failing run\'s error when the inputs are what fails, shapes predicted or not', () => {
+  it('keeps a failing run\'s error when the inputs are what fails, shapes predicted or not', async () => {
     const data = new Tensor('float32', new Float32Array(16), [16]);
     const good = { data, shape: new Tensor('int64', BigInt64Array.from([4n, 4n]), [2]) };
     const bad = { data, shape: new Tensor('int64', BigInt64Array.from([3n, 3n]), [2]) };
     for (let i = 0; i < 3; i++) {
-      expect(unknownRank.runSync(good)['y']!.shape).toEqual([4, 4]);
-      expect(() => unknownRank.runSync(bad)).toThrow(expect.objectContaining({ code: 'ERR_INFERLINE_ORT' }));
+      expect((await call(unknownRank, good))['y']!.shape).toEqual([4, 4]);
+      await expect(call(unknownRank, bad)).rejects.toThrow(expect.objectContaining({ code: 'ERR_INFERLINE_ORT' }));
     }
   });
 
@@ -151,7 +165,7 @@ describe('runSync', () => {
     try {
       for (const dims of [[2, 8], [2, 8], [4, 4], [4, 4], [16, 1]] as const) {
         const x = new Tensor('float32', randomFloat32(16, dims[0]), dims);
-        const result = session.runSync({ x });
+        const result = await call(session, { x });
         expectSameTensor(result['x']!, x, `x ${dims.join('x')}`);
         expect(Array.from(result['c']!.data as Float32Array)).toEqual([1, 2, 3]);
       }
@@ -167,7 +181,7 @@ describe('runSync', () => {
       nodes: [{ op: 'Constant', inputs: [], outputs: ['c'], attrs: { value: { tensor: { name: 'c', dtype: 'float32', dims: [3], data: new Float32Array([1, 2, 3]) } } } }],
     }), kOptions);
     try {
-      for (let i = 0; i < 3; i++) expect(Array.from(session.runSync({})['c']!.data as Float32Array)).toEqual([1, 2, 3]);
+      for (let i = 0; i < 3; i++) expect(Array.from((await call(session, {}))['c']!.data as Float32Array)).toEqual([1, 2, 3]);
     } finally {
       await session.close();
     }
@@ -175,21 +189,35 @@ describe('runSync', () => {
 
   it('carries string tensors (the model upper-cases them)', async () => {
     const feeds = { x: new Tensor('string', ['a', '', 'ünïcödé'], [3]) };
-    const { y } = strings.runSync(feeds);
+    const { y } = await call(strings, feeds);
     expect(y!.data).toEqual(['A', '', 'ÜNÏCÖDÉ']);
-    expectSameTensor(y!, (await strings.run(feeds))['y']!, 'strings');
+    expectSameTensor(y!, (await reference(strings, feeds))['y']!, 'strings');
   });
 
-  it('answers a runSync made from inside a feed\'s getter, and the outer call too', () => {
-    let inner: Float32Array | undefined;
+  it('answers a call made from inside a feed\'s getter, and the outer call too', async () => {
+    let inner: Promise<Results> | undefined;
     const feeds = {
       get x(): Tensor {
-        inner = add.runSync({ x: new Tensor('float32', new Float32Array(16).fill(5), [1, 16]) })['y']!.data as Float32Array;
+        inner = call(add, { x: new Tensor('float32', new Float32Array(16).fill(5), [1, 16]) });
         return new Tensor('float32', new Float32Array(16).fill(7), [1, 16]);
       },
     };
-    const outer = add.runSync(feeds)['y']!.data as Float32Array;
-    expect(Array.from(inner!)).toEqual(new Array(16).fill(6));
+    const outer = (await call(add, feeds))['y']!.data as Float32Array;
+    expect(Array.from((await inner!)['y']!.data as Float32Array)).toEqual(new Array(16).fill(6));
     expect(Array.from(outer)).toEqual(new Array(16).fill(8));
+  });
+
+  it('answers many calls in flight at once, each with its own input, dims and outputs', async () => {
+    const shapes = [[1, 16], [2, 8], [4, 4], [8, 64], [1, 16], [16, 1], [2, 8], [32, 32]] as const;
+    const feeds = Array.from({ length: 48 }, (_, i) => {
+      const dims = shapes[i % shapes.length]!;
+      return { x: new Tensor('float32', randomFloat32(dims[0] * dims[1], 100 + i), dims) };
+    });
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all(feeds.map((feed) => call(fanOut, feed)));
+      results.forEach((result, i) => {
+        for (const name of ['y0', 'y5']) expectSameTensor(result[name]!, feeds[i]!.x, `round ${round} call ${i} ${name}`);
+      });
+    }
   });
 });
