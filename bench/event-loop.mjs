@@ -17,7 +17,7 @@
 //   --seconds overrides the per-model duration (rec 4 s, cls 3 s); --filter keeps the cells whose
 //   "model/callers/contender" label contains the text (e.g. --filter rec/16).
 // Child: node bench/event-loop.mjs --cell inferline --models rec --callers 16 --seconds 4
-//        node bench/event-loop.mjs --cell ab --models cls --ab-rounds 10 --seconds 0.5
+//        node bench/event-loop.mjs --cell ab --models cls --ab-rounds 20 --seconds 0.5
 import { onnxruntimeNodeCaller, sessionCaller } from './lib/callers.mjs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,7 @@ const flags = parseFlags(process.argv.slice(2), {
   filter: '',
   json: false,
   cell: '',
-  'ab-rounds': 10,
+  'ab-rounds': 20,
 });
 
 if (flags.cell === 'ab') {
