@@ -128,12 +128,12 @@ export class Session {
     // caller's stack to a rejection.
     try {
       this.#requireOpen();
-      if (options === undefined) return this.#runStaged(feeds, undefined, undefined);
+      if (options === undefined) return this.#runStaged((list) => this.#feeds.bindToList(feeds, list), undefined, undefined);
       const checked = optionsObject(options, `Session "${this.#label}" run`);
       checkKnownOptions(checked, kRunOptionNames, `Session "${this.#label}" run`);
       const { indices, preallocated } = this.#outputs.select(checked.outputs);
       const signal = checkSignal(checked.signal, this.#label);
-      if (signal === undefined) return this.#runStaged(feeds, indices, preallocated);
+      if (signal === undefined) return this.#runStaged((list) => this.#feeds.bindToList(feeds, list), indices, preallocated);
       const { datas, dims } = this.#feeds.bind(feeds);
       return this.#runCancellable(datas, dims, indices, preallocated, signal).then(undefined, rethrowWithCallerStack);
     } catch (error) {
@@ -143,14 +143,16 @@ export class Session {
   }
 
   /**
-   * run() without a signal, the way runSync runs (see native/session/staged_run_plan.h): dims in
-   * and outputs out through a staging buffer lent to this run alone.
+   * A run without a signal, the way runSync runs (see native/session/staged_run_plan.h): dims in
+   * and outputs out through a staging buffer lent to this run alone. `bind` writes the feeds'
+   * dims to the buffer's list and returns their data.
    */
-  #runStaged(feeds: Feeds, indices: number[] | undefined, preallocated: Array<Tensor | undefined> | undefined): Promise<Results> {
+  #runStaged(bind: (list: Float64Array) => unknown[], indices: number[] | undefined,
+             preallocated: Array<Tensor | undefined> | undefined): Promise<Results> {
     const staging = this.#runStagings.pop() ?? new SyncStaging(this.inputs, this.outputs);
     let run: Promise<unknown[] | undefined>;
     try {
-      const bound = this.#feeds.bindToList(feeds, staging.list);
+      const bound = bind(staging.list);
       // One input's typed array goes alone (see native/session/sync_runner.h).
       const datas = bound.length === 1 && ArrayBuffer.isView(bound[0]) ? bound[0] : bound;
       run = this.#native.runStaged(datas, staging.buffer, indices, preallocated);
@@ -235,7 +237,15 @@ export class Session {
   [kRunBound](bound: BoundFeeds): Promise<Results> {
     if (this.#closed) return Promise.reject(errors.sessionClosed(`Session "${this.#label}" is closed`));
     try {
-      return this.#native.run(bound.datas, bound.dims);
+      return this.#runStaged((list) => {
+        // Checked when bound: one rank and that many dims per input.
+        let at = 0;
+        for (const dims of bound.dims as number[][]) {
+          list[at++] = dims.length;
+          for (const dim of dims) list[at++] = dim;
+        }
+        return bound.datas;
+      }, undefined, undefined);
     } catch (error) {
       return Promise.reject(error);
     }
