@@ -129,6 +129,13 @@ void EnvState::OnIdlePoll(uv_idle_t* handle) {
 void EnvState::OnPrewake(void* data) {
   auto* state = static_cast<EnvState*>(data);
   if (state->in_flight_ == 0 || state->torn_down_) return;
+  // Armed while a pool thread was free; since then more runs may have started (a batcher's next
+  // batch, another caller). With every pool thread busy, a spinning JS thread would take a core
+  // from one of them: let the completion wake us instead.
+  if (state->in_flight_ >= state->pool_size_ ||
+      static_cast<size_t>(ThreadPool::Shared().running()) >= state->pool_size_) {
+    return;
+  }
   // Wait through the expected completion and as long again after it, then let the async handle
   // wake us as usual.
   state->poll_until_ns_ = uv_hrtime() + 2 * state->prewake_lead_ns_ + state->poll_window_ns_;

@@ -37,6 +37,8 @@ class ThreadPool {
   void Submit(std::unique_ptr<Job> job);
 
   size_t size() const { return workers_.size(); }
+  // Jobs executing right now, in every environment (a snapshot).
+  int running() const { return running_.load(std::memory_order_acquire); }
 
   // Upper bound of the adaptive spin: longer gaps are not a caller waiting on its result.
   static constexpr int64_t kMaxAdaptiveSpinMicros = 400;
