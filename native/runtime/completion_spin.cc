@@ -21,9 +21,7 @@ inline void CpuRelax() {
 }
 
 // True when the loop would not block in its next poll: an fd it watches is readable (the epoll
-// fd itself reports that) or a timer is due by `now_ns`. libuv's own clock (uv_now) is in ms and
-// only advances at the top of each loop turn, so a timer's due time is only known to within 1 ms:
-// the check errs early, which only ends a spin sooner.
+// fd itself reports that) or a timer is due by `now_ns`.
 bool LoopHasWork(uv_loop_t* loop, uint64_t timer_due_ns, uint64_t now_ns) {
   if (now_ns >= timer_due_ns) return true;
 #ifdef __linux__
@@ -51,7 +49,12 @@ SpinOutcome SpinForCompletion(const std::atomic<bool>& arrived, uv_loop_t* loop,
                               const std::atomic<int>& job_cpu) {
   int timeout_ms = uv_backend_timeout(loop);  // -1: no timer; 0: something is due already
   if (timeout_ms == 0) return SpinOutcome::kLoopBusy;
-  uint64_t timer_due_ns = timeout_ms < 0 ? UINT64_MAX : (uv_now(loop) + static_cast<uint64_t>(timeout_ms)) * 1000000;
+  // The next timer's due time, counted from now. libuv's clock (uv_now) is in whole ms, read at
+  // the top of the loop turn (from the kernel's coarse clock where that one ticks every ms), so a
+  // due time in its terms reads up to a ms or two early against uv_hrtime(), and a spin would
+  // stop for a 1 ms interval timer long before it is due. Counted from now, it errs late
+  // instead, by what this loop turn has taken so far, and the spin's own deadline bounds that.
+  uint64_t timer_due_ns = timeout_ms < 0 ? UINT64_MAX : uv_hrtime() + static_cast<uint64_t>(timeout_ms) * 1000000;
   if (SharesThisCpu(job_cpu)) return SpinOutcome::kSharedCpu;
   for (unsigned i = 0;; ++i) {
     if (arrived.load(std::memory_order_acquire)) return SpinOutcome::kArrived;
