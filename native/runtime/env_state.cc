@@ -92,7 +92,7 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   outstanding_.fetch_add(1, std::memory_order_acq_rel);
   ThreadPool::Shared().Submit(std::move(job));
   // After the submit: arming is a syscall (a VM exit, several µs here) the job need not wait for.
-  if (prewake) prewake_.ArmAt(now + average_job_ns_ - std::min(prewake_lead_ns_, average_job_ns_));
+  if (prewake) prewake_.ArmAt(now + average_run_ns_ - std::min(prewake_lead_ns_, average_run_ns_));
 }
 
 void EnvState::PushCompletion(std::unique_ptr<Job> job) {
@@ -177,14 +177,17 @@ void EnvState::DrainCompletions(bool wait_for_lock) {
   napi_callback_scope scope = nullptr;
   napi_open_callback_scope(env_, async_resource_.Value(), async_context_, &scope);
   for (std::unique_ptr<Job>& job : done) {
-    // Exponential moving average (1/8 weight) of submit-to-executed time, for the poll and
-    // pre-wake decisions; it leaves out our own wake-up, which the pre-wake exists to remove.
-    // Samples are clipped at 1.25× the average: a run the machine preempted (a few in a hundred
-    // here, hundreds of µs late) would otherwise pull the pre-wake late for the typical run; a
-    // real change of run time still moves the average within tens of runs.
-    uint64_t took = job->executed_ns > job->submitted_ns ? job->executed_ns - job->submitted_ns : 0;
-    if (average_job_ns_ > 0) took = std::min(took, average_job_ns_ + average_job_ns_ / 4);
-    average_job_ns_ = average_job_ns_ - average_job_ns_ / 8 + took / 8;
+    // Exponential moving averages (1/8 weight). Submit to drain decides between polling and the
+    // pre-wake. Submit to executed times the pre-wake: it leaves out our own wake-up, which the
+    // pre-wake exists to remove, and its samples are clipped at 1.25× the average, since a run
+    // the machine preempted (a few in a hundred here, hundreds of µs late) would otherwise pull
+    // the pre-wake late for the typical run; a real change of run time still moves it within
+    // tens of runs.
+    uint64_t drained = uv_hrtime() - job->submitted_ns;
+    average_job_ns_ = average_job_ns_ - average_job_ns_ / 8 + drained / 8;
+    uint64_t ran = job->executed_ns > job->submitted_ns ? job->executed_ns - job->submitted_ns : 0;
+    if (average_run_ns_ > 0) ran = std::min(ran, average_run_ns_ + average_run_ns_ / 4);
+    average_run_ns_ = average_run_ns_ - average_run_ns_ / 8 + ran / 8;
     {
       Napi::HandleScope per_job(env);
       job->Complete(env);

@@ -59,7 +59,8 @@ class EnvState {
   uint64_t poll_until_ns_ = 0;                   // uv_hrtime() after which the idle poll stops
   const uint64_t poll_window_ns_;                // INFERLINE_SPIN_MICROS, in ns
   const size_t pool_size_;                       // threads in the shared pool
-  uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to executed
+  uint64_t average_job_ns_ = 0;                  // main thread: moving average, submit to drain
+  uint64_t average_run_ns_ = 0;                  // main thread: the same to executed, clipped
   // For runs too long to poll through (up to kPrewakeMaxJobNs) while a pool thread is free:
   // wakes the JS thread this long before the expected completion to spin for it (see
   // completion_spin.h), so that the wake-up overlaps the run instead of following it.
