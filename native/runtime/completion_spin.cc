@@ -1,7 +1,5 @@
 #include "runtime/completion_spin.h"
 
-#include <algorithm>
-
 #ifdef __linux__
 #include <poll.h>
 #include <sched.h>

@@ -23,7 +23,7 @@ enum class SpinOutcome {
   kArrived,   // `arrived` became true
   kTimedOut,  // `deadline_ns` (uv_hrtime()'s clock) passed first
   kLoopBusy,  // the loop has an event ready or a timer due
-  kSharedCpu, // the job runs on this CPU
+  kSharedCpu,  // the job runs on this CPU
 };
 
 // Main thread. `job_cpu` is the CPU the awaited job started on (-1: unknown).
