@@ -1,9 +1,10 @@
-// The runSync path. A blocking run on a small model is nearly all call overhead, so this path
-// avoids what an async RunPlan pays per call: its vectors live as long as the session, an input's
-// OrtValue is reused while the caller passes the same memory with the same dims, dims and output
-// shapes travel through a buffer both sides can read without a Node-API call, and small outputs
-// are placed in that buffer for JS to slice out (src/session/sync-staging.ts builds the Tensors
-// and the result object, in JIT-compiled code, far cheaper than through Node-API).
+// The staged path: runSync's, and run()'s without a signal (StagedRunPlan lends a runner to each
+// run in flight). A run on a small model is nearly all call overhead, so this path avoids what a
+// RunPlan pays per call: its vectors live as long as the runner, an input's OrtValue is reused
+// while the caller passes the same memory with the same dims, dims and output shapes travel
+// through a buffer both sides can read without a Node-API call, and small outputs are placed in
+// that buffer for JS to slice out (src/session/sync-staging.ts builds the Tensors and the result
+// object, in JIT-compiled code, far cheaper than through Node-API).
 //
 // The staging buffer, an ArrayBuffer the JS session owns and lends to each call:
 //   float64 [0]          C, the length in float64s of the list that follows;

@@ -1,5 +1,6 @@
 /**
- * The JS half of runSync's staging buffer (layout in native/session/sync_runner.h): feed dims go
+ * The JS half of the staging buffer that runSync, and run() without a signal, use (layout in
+ * native/session/sync_runner.h; run() takes one per run in flight): feed dims go
  * in through its list, and the outputs come back as a list of where each one's data is and its
  * shape, small outputs' data copied into the buffer itself. Building the Tensors and the result
  * object here, in JIT-compiled code, costs a fraction of what it costs through Node-API; slicing a
