@@ -17,6 +17,11 @@ import { toValueMetadata, type ValueMetadata } from './value-metadata.js';
 /** run()'s staging buffers kept for reuse (the addon keeps as many runners: SyncRunnerPool). */
 const kMaxIdleRunStagings = 64;
 
+/** The staged path's datas argument: one input's typed array goes alone (native/session/sync_runner.h). */
+function stagedDatas(bound: unknown[]): unknown[] | ArrayBufferView {
+  return bound.length === 1 && ArrayBuffer.isView(bound[0]) ? bound[0] : bound;
+}
+
 /** A rejection handler: the addon's errors come back from a completion without JS frames. */
 function rethrowWithCallerStack(error: unknown): never {
   throw withCallerStack(error);
@@ -152,10 +157,7 @@ export class Session {
     const staging = this.#runStagings.pop() ?? new SyncStaging(this.inputs, this.outputs);
     let run: Promise<unknown[] | undefined>;
     try {
-      const bound = bind(staging.list);
-      // One input's typed array goes alone (see native/session/sync_runner.h).
-      const datas = bound.length === 1 && ArrayBuffer.isView(bound[0]) ? bound[0] : bound;
-      run = this.#native.runStaged(datas, staging.buffer, indices, preallocated);
+      run = this.#native.runStaged(stagedDatas(bind(staging.list)), staging.buffer, indices, preallocated);
     } catch (error) {
       this.#returnStaging(staging);
       throw error;
@@ -218,9 +220,7 @@ export class Session {
   }
 
   #runSyncWith(staging: SyncStaging, feeds: Feeds, options: Omit<RunOptions, 'signal'> | undefined): Results {
-    const bound = this.#feeds.bindToList(feeds, staging.list);
-    // One input's typed array goes alone (see native/session/sync_runner.h).
-    const datas = bound.length === 1 && ArrayBuffer.isView(bound[0]) ? bound[0] : bound;
+    const datas = stagedDatas(this.#feeds.bindToList(feeds, staging.list));
     if (options === undefined) return staging.take(this.#native.runSync(datas, staging.buffer), undefined, undefined);
     const checked = optionsObject(options, `Session "${this.#label}" runSync`);
     checkKnownOptions(checked, ['outputs'], `Session "${this.#label}" runSync`);
