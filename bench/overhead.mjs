@@ -11,7 +11,7 @@
 //   --rounds: each contender is measured that many times (rounds interleave the contenders); the
 //   table shows the median of each figure and the p50's range over the rounds.
 // Child: node bench/overhead.mjs --contender run --model add --calls N --warmup N (prints JSON)
-// Env: INFERLINE_THREADS and INFERLINE_SPIN_MICROS pass through to the inferline children.
+// Env: INFERLINE_THREADS, INFERLINE_SPIN_MICROS and INFERLINE_PREWAKE_MICROS pass through to the inferline children.
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { buildOrtLimit } from './native/build.mjs';

@@ -24,8 +24,9 @@ export function ortNodeVersion() {
 /** The inferline tuning knobs the addon reads, as set for this run. */
 export function inferlineKnobs() {
   const spin = process.env.INFERLINE_SPIN_MICROS ?? 'default (50)';
+  const prewake = process.env.INFERLINE_PREWAKE_MICROS ?? 'default (100)';
   const threads = process.env.INFERLINE_THREADS ?? `default (${availableParallelism()})`;
-  return `INFERLINE_THREADS=${threads}, INFERLINE_SPIN_MICROS=${spin}`;
+  return `INFERLINE_THREADS=${threads}, INFERLINE_SPIN_MICROS=${spin}, INFERLINE_PREWAKE_MICROS=${prewake}`;
 }
 
 /** Which addon build was measured: the native code changes often, so name the exact binary. */
