@@ -78,6 +78,7 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   uint64_t now = uv_hrtime();
   job->submitted_ns = now;
   bool prewake = false;
+  resume_spin_ = false;  // a poll still running for the previous job polls the ordinary way
   if (poll_window_ns_ > 0 && in_flight_ < pool_size_) {
     if (average_job_ns_ < 4 * poll_window_ns_) {
       poll_until_ns_ = now + poll_window_ns_;
@@ -119,11 +120,21 @@ void EnvState::OnIdlePoll(uv_idle_t* handle) {
   auto* state = static_cast<EnvState*>(handle->data);
   if (state->has_completions_.load(std::memory_order_acquire)) {
     state->DrainCompletions(/*wait_for_lock=*/false);
+  } else if (state->resume_spin_ && state->in_flight_ > 0 && uv_hrtime() < state->poll_until_ns_) {
+    // The pre-wake's spin gave way to the loop, whose work has run by now: spin again for the
+    // rest of the window. This handle is stopped first: an active idle handle makes the loop
+    // look busy to the spin.
+    uv_idle_stop(handle);
+    state->SpinForResult();
+    return;
   } else {
     // On a busy machine the run we wait for may need this very core: give it up each turn.
     std::this_thread::yield();
   }
-  if (state->in_flight_ == 0 || uv_hrtime() >= state->poll_until_ns_) uv_idle_stop(handle);
+  if (state->in_flight_ == 0 || uv_hrtime() >= state->poll_until_ns_) {
+    uv_idle_stop(handle);
+    state->resume_spin_ = false;
+  }
 }
 
 void EnvState::OnPrewake(void* data) {
@@ -139,15 +150,19 @@ void EnvState::OnPrewake(void* data) {
   // Wait through the expected completion and as long again after it, then let the async handle
   // wake us as usual.
   state->poll_until_ns_ = uv_hrtime() + 2 * state->prewake_lead_ns_ + state->poll_window_ns_;
-  switch (SpinForCompletion(state->has_completions_, state->loop_, state->poll_until_ns_, state->job_cpu_)) {
+  state->SpinForResult();
+}
+
+void EnvState::SpinForResult() {
+  resume_spin_ = false;
+  switch (SpinForCompletion(has_completions_, loop_, poll_until_ns_, job_cpu_)) {
     case SpinOutcome::kArrived:
-      state->DrainCompletions(/*wait_for_lock=*/true);
+      DrainCompletions(/*wait_for_lock=*/true);
       break;
     case SpinOutcome::kLoopBusy:
-      // Let the loop do its work, polling for the completion once per turn meanwhile.
-      if (!uv_is_active(reinterpret_cast<uv_handle_t*>(state->idle_))) {
-        uv_idle_start(state->idle_, &EnvState::OnIdlePoll);
-      }
+      // Let the loop do its work; the idle poll resumes the spin after it (OnIdlePoll).
+      resume_spin_ = true;
+      if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &EnvState::OnIdlePoll);
       break;
     case SpinOutcome::kSharedCpu:  // the job needs this CPU: sleep until it is done
     case SpinOutcome::kTimedOut:   // later than expected: not worth more spinning

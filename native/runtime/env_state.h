@@ -41,6 +41,8 @@ class EnvState {
   static void OnCompletions(uv_async_t* handle);
   static void OnIdlePoll(uv_idle_t* handle);
   static void OnPrewake(void* data);
+  // Main thread: spins for the expected result (completion_spin.h) and acts on the outcome.
+  void SpinForResult();
   static void OnHandleClosed(uv_handle_t* handle);
   static void OnPrewakeClosed(void* data);
   void HandleClosed();
@@ -68,6 +70,7 @@ class EnvState {
   PrewakeTimer prewake_;
   const uint64_t prewake_lead_ns_;
   std::atomic<int> job_cpu_{-1};                 // CPU the latest job started on (pool threads write)
+  bool resume_spin_ = false;                     // main thread: the idle poll resumes the pre-wake's spin
   int open_handles_ = 3;                         // async_, idle_ and prewake_ until all are closed
   napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
   napi_async_context async_context_ = nullptr;   // for the callback scope completions run in
