@@ -28,7 +28,7 @@ export interface NativeSession {
   runSync(datas: unknown[] | ArrayBufferView, staging: ArrayBuffer, outputs?: number[], preallocated?: unknown[]): unknown[] | undefined;
   /** run() without a signal: runSync's staging (a buffer of the run's own), resolved later. */
   runStaged(datas: unknown[] | ArrayBufferView, staging: ArrayBuffer, outputs?: number[], preallocated?: unknown[]): Promise<unknown[] | undefined>;
-  run(datas: unknown[], dims: unknown[], outputs?: number[], preallocated?: unknown[], cancellable?: false): Promise<Record<string, Tensor>>;
+  /** run() with a signal (RunPlan); the addon also runs it without `cancellable`, which nothing here uses. */
   run(datas: unknown[], dims: unknown[], outputs: number[] | undefined, preallocated: unknown[] | undefined, cancellable: true): [Promise<Record<string, Tensor>>, number];
   runBatch(requests: unknown[][], dims: unknown[][], preallocated?: unknown[]): Promise<Array<Record<string, Tensor>>>;
   cancel(runId: number): void;

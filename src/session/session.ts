@@ -133,12 +133,12 @@ export class Session {
     // caller's stack to a rejection.
     try {
       this.#requireOpen();
-      if (options === undefined) return this.#runStaged((list) => this.#feeds.bindToList(feeds, list), undefined, undefined);
+      if (options === undefined) return this.#runStaged((staging) => this.#feeds.bindToList(feeds, staging.list), undefined, undefined);
       const checked = optionsObject(options, `Session "${this.#label}" run`);
       checkKnownOptions(checked, kRunOptionNames, `Session "${this.#label}" run`);
       const { indices, preallocated } = this.#outputs.select(checked.outputs);
       const signal = checkSignal(checked.signal, this.#label);
-      if (signal === undefined) return this.#runStaged((list) => this.#feeds.bindToList(feeds, list), indices, preallocated);
+      if (signal === undefined) return this.#runStaged((staging) => this.#feeds.bindToList(feeds, staging.list), indices, preallocated);
       const { datas, dims } = this.#feeds.bind(feeds);
       return this.#runCancellable(datas, dims, indices, preallocated, signal).then(undefined, rethrowWithCallerStack);
     } catch (error) {
@@ -150,14 +150,14 @@ export class Session {
   /**
    * A run without a signal, the way runSync runs (see native/session/staged_run_plan.h): dims in
    * and outputs out through a staging buffer lent to this run alone. `bind` writes the feeds'
-   * dims to the buffer's list and returns their data.
+   * dims to the staging buffer's list and returns their data.
    */
-  #runStaged(bind: (list: Float64Array) => unknown[], indices: number[] | undefined,
+  #runStaged(bind: (staging: SyncStaging) => unknown[], indices: number[] | undefined,
              preallocated: Array<Tensor | undefined> | undefined): Promise<Results> {
     const staging = this.#runStagings.pop() ?? new SyncStaging(this.inputs, this.outputs);
     let run: Promise<unknown[] | undefined>;
     try {
-      run = this.#native.runStaged(stagedDatas(bind(staging.list)), staging.buffer, indices, preallocated);
+      run = this.#native.runStaged(stagedDatas(bind(staging)), staging.buffer, indices, preallocated);
     } catch (error) {
       this.#returnStaging(staging);
       throw error;
@@ -237,13 +237,8 @@ export class Session {
   [kRunBound](bound: BoundFeeds): Promise<Results> {
     if (this.#closed) return Promise.reject(errors.sessionClosed(`Session "${this.#label}" is closed`));
     try {
-      return this.#runStaged((list) => {
-        // Checked when bound: one rank and that many dims per input.
-        let at = 0;
-        for (const dims of bound.dims as number[][]) {
-          list[at++] = dims.length;
-          for (const dim of dims) list[at++] = dim;
-        }
+      return this.#runStaged((staging) => {
+        staging.putDims(bound.dims as number[][]);
         return bound.datas;
       }, undefined, undefined);
     } catch (error) {

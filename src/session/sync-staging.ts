@@ -41,6 +41,15 @@ export class SyncStaging {
     this.#views = new Array(outputs.length);
   }
 
+  /** Writes dims already checked (one array per input, in input order) to the list, as bindToList does. */
+  putDims(dims: ReadonlyArray<readonly number[]>): void {
+    let at = 0;
+    for (const inputDims of dims) {
+      this.list[at++] = inputDims.length;
+      for (const dim of inputDims) this.list[at++] = dim;
+    }
+  }
+
   /**
    * Builds { name: Tensor } from what the addon's runSync returned for the fetched outputs
    * (`indices`, or all of them in order); `preallocated` parallels them.
