@@ -21,7 +21,7 @@ const kBenches = {
   cache: ['cache.mjs', 3 * 60_000],
   pipeline: ['pipeline.mjs', 5 * 60_000],
   http: ['http.mjs', 10 * 60_000],
-  'event-loop': ['event-loop.mjs', 10 * 60_000],
+  'event-loop': ['event-loop.mjs', 20 * 60_000],
 };
 
 const argv = process.argv.slice(2);
