@@ -16,6 +16,7 @@
         "native/ort/cpu_memory_info.cc",
         "native/runtime/buffer_pool.cc",
         "native/runtime/completion_spin.cc",
+        "native/runtime/cpu_placement.cc",
         "native/runtime/env_state.cc",
         "native/runtime/prewake_timer.cc",
         "native/runtime/runtime_bindings.cc",

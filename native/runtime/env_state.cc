@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "runtime/completion_spin.h"
+#include "runtime/cpu_placement.h"
 #include "runtime/thread_pool.h"
 
 namespace inferline {
@@ -77,6 +78,7 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   // spent polling, and on a busy machine that core is the one the pool thread needs.
   uint64_t now = uv_hrtime();
   job->submitted_ns = now;
+  job->submit_cpu = CurrentCpu();
   bool prewake = false;
   resume_spin_ = false;  // a poll still running for the previous job polls the ordinary way
   if (poll_window_ns_ > 0 && in_flight_ < pool_size_) {

@@ -25,6 +25,7 @@ class Job {
 
   uint64_t submitted_ns = 0;  // uv_hrtime() at submit; the JS thread's own bookkeeping
   uint64_t executed_ns = 0;   // uv_hrtime() when Execute returned; set by the pool thread
+  int submit_cpu = -1;        // the submitting JS thread's CPU at submit (-1: unknown)
 
  private:
   EnvState* env_state_;  // not owned; outlives the job (its teardown waits for outstanding jobs)

@@ -1,5 +1,6 @@
 #include "runtime/thread_pool.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -15,6 +16,7 @@
 #include <immintrin.h>
 #endif
 
+#include "runtime/cpu_placement.h"
 #include "runtime/env_state.h"
 
 namespace inferline {
@@ -75,8 +77,6 @@ int64_t SteadyNanos() {
       .count();
 }
 
-// For EnvState's completion spin, which must not spin on the CPU the job runs on.
-int CurrentCpu() { return sched_getcpu(); }
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -159,6 +159,8 @@ bool ThreadPool::WaitBriefly() {
 }
 
 void ThreadPool::WorkerLoop() {
+  // Named so that top -H, perf and /proc tell inference threads from Node's own.
+  pthread_setname_np(pthread_self(), "inferline-pool");
   LowerCurrentThreadPriority(ThreadPriorityFromEnv());
   for (;;) {
     std::unique_ptr<Job> job;
@@ -179,8 +181,13 @@ void ThreadPool::WorkerLoop() {
       queue_.pop_front();
       queued_.fetch_sub(1, std::memory_order_release);
     }
-    running_.fetch_add(1, std::memory_order_acq_rel);
-    job->env_state()->NoteJobStarted(CurrentCpu());
+    bool alone = running_.fetch_add(1, std::memory_order_acq_rel) == 0 && queued_.load(std::memory_order_acquire) == 0;
+    int cpu = CurrentCpu();
+    // A lone job about to start on its JS thread's CPU: the two would share it while another CPU
+    // idles (see cpu_placement.h). Under load every CPU is busy anyway, and no thread moves.
+    if (alone && cpu >= 0 && cpu == job->submit_cpu && MoveOffCpu(cpu)) cpu = CurrentCpu();
+    // For EnvState's completion spin, which must not spin on the CPU the job runs on.
+    job->env_state()->NoteJobStarted(cpu);
     job->Execute();
     job->executed_ns = uv_hrtime();
     if (running_.fetch_sub(1, std::memory_order_acq_rel) == 1 && queued_.load(std::memory_order_acquire) == 0) {
