@@ -45,7 +45,7 @@ const kWarmupCalls = 3;  // per caller, sequential, before the clock starts
 // Target of the Session issue: loop delay p99 at most this, at equal or better throughput.
 const kTargetP99Ms = 2;
 // One caller: "equal" throughput when the A/B's 95% interval holds 1.0 and excludes a deficit
-// larger than this (the spread of one process's A/B of a build against itself is ±4% here).
+// larger than this (one A/B process of the same build reads anywhere from 0.96 to 1.04 here).
 const kAbEqualMargin = 0.02;
 
 const flags = parseFlags(process.argv.slice(2), {
