@@ -5,15 +5,15 @@
 // read off one process depends on the hour. Pooling processes and giving the interval says how
 // far the figure can be trusted, and lets the verdict tell "slower" from "too noisy to say".
 
-/** A small seeded generator (mulberry32): the same rounds give the same interval on every run. */
+/**
+ * A seeded linear congruential generator: the same rounds give the same interval on every run.
+ * Only its high bits are used (a draw in [0, 1) scaled to an index), which are good enough here.
+ */
 function seededRandom(seed) {
   let state = seed >>> 0;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
   };
 }
 
