@@ -2,12 +2,13 @@
 
 #ifdef __linux__
 #include <poll.h>
-#include <sched.h>
 #endif
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
+
+#include "runtime/cpu_placement.h"
 
 namespace inferline {
 namespace {
@@ -32,13 +33,8 @@ bool LoopHasWork(uv_loop_t* loop, uint64_t timer_due_ns, uint64_t now_ns) {
 }
 
 bool SharesThisCpu(const std::atomic<int>& job_cpu) {
-#ifdef __linux__
   int cpu = job_cpu.load(std::memory_order_relaxed);
-  return cpu >= 0 && cpu == sched_getcpu();
-#else
-  (void)job_cpu;
-  return false;
-#endif
+  return cpu >= 0 && cpu == CurrentCpu();
 }
 
 }  // namespace
