@@ -77,7 +77,6 @@ int64_t SteadyNanos() {
       .count();
 }
 
-
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -181,11 +180,12 @@ void ThreadPool::WorkerLoop() {
       queue_.pop_front();
       queued_.fetch_sub(1, std::memory_order_release);
     }
-    bool alone = running_.fetch_add(1, std::memory_order_acq_rel) == 0 && queued_.load(std::memory_order_acquire) == 0;
+    bool alone = running_.fetch_add(1, std::memory_order_acq_rel) == 0 &&
+                 queued_.load(std::memory_order_acquire) == 0;
     int cpu = CurrentCpu();
     // A lone job about to start on its JS thread's CPU: the two would share it while another CPU
     // idles (see cpu_placement.h). Under load every CPU is busy anyway, and no thread moves.
-    if (alone && cpu >= 0 && cpu == job->submit_cpu && MoveOffCpu(cpu)) cpu = CurrentCpu();
+    if (alone && cpu == job->submit_cpu && MoveOffCpu(cpu)) cpu = CurrentCpu();
     // For EnvState's completion spin, which must not spin on the CPU the job runs on.
     job->env_state()->NoteJobStarted(cpu);
     job->Execute();
