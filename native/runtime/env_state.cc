@@ -78,7 +78,9 @@ void EnvState::Submit(std::unique_ptr<Job> job) {
   // spent polling, and on a busy machine that core is the one the pool thread needs.
   uint64_t now = uv_hrtime();
   job->submitted_ns = now;
-  job->submit_cpu = CurrentCpu();
+  // For the pool's co-location move (thread_pool.cc): only a lone caller's JS thread sits idle
+  // while its job runs; a busier one is better left where the scheduler put it.
+  if (in_flight_ == 1) job->lone_submit_cpu = CurrentCpu();
   bool prewake = false;
   resume_spin_ = false;  // a poll still running for the previous job polls the ordinary way
   if (poll_window_ns_ > 0 && in_flight_ < pool_size_) {

@@ -25,7 +25,9 @@ class Job {
 
   uint64_t submitted_ns = 0;  // uv_hrtime() at submit; the JS thread's own bookkeeping
   uint64_t executed_ns = 0;   // uv_hrtime() when Execute returned; set by the pool thread
-  int submit_cpu = -1;        // the submitting JS thread's CPU at submit (-1: unknown)
+  // The submitting JS thread's CPU, recorded only when this job is its environment's one run in
+  // flight (the JS thread then waits on it alone); -1 otherwise or where unknown.
+  int lone_submit_cpu = -1;
 
  private:
   EnvState* env_state_;  // not owned; outlives the job (its teardown waits for outstanding jobs)

@@ -183,9 +183,10 @@ void ThreadPool::WorkerLoop() {
     bool alone = running_.fetch_add(1, std::memory_order_acq_rel) == 0 &&
                  queued_.load(std::memory_order_acquire) == 0;
     int cpu = CurrentCpu();
-    // A lone job about to start on its JS thread's CPU: the two would share it while another CPU
-    // idles (see cpu_placement.h). Under load every CPU is busy anyway, and no thread moves.
-    if (alone && cpu == job->submit_cpu && MoveOffCpu(cpu)) cpu = CurrentCpu();
+    // A lone caller's job about to start on its JS thread's CPU: the two would share it while
+    // another CPU idles (see cpu_placement.h). Under load every CPU is busy anyway, and no thread
+    // moves.
+    if (alone && cpu == job->lone_submit_cpu && MoveOffCpu(cpu)) cpu = CurrentCpu();
     // For EnvState's completion spin, which must not spin on the CPU the job runs on.
     job->env_state()->NoteJobStarted(cpu);
     job->Execute();

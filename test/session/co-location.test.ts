@@ -28,6 +28,7 @@ interface Outcome {
   mismatches: number;
   samples: number;
   coLocated: number;
+  elsewhere: number;
 }
 
 async function loneCaller(command: string, args: string[]): Promise<Outcome> {
@@ -47,6 +48,16 @@ describe.runIf(kCanPlace)('a lone caller whose JS thread is pinned to CPU 0', ()
     // another test suite ran on the same two CPUs (the scheduler may then rightly move the pool
     // thread back to the CPU the JS thread mostly leaves idle).
     expect(outcome.coLocated).toBeLessThanOrEqual(9);
+  });
+
+  it('stops moving its pool thread to a CPU that a busy process holds', async () => {
+    // A busy process of normal priority pinned to CPU 1: a SCHED_IDLE pool thread moved there
+    // waits behind it for milliseconds, and the CPU the JS thread sleeps on is the one free.
+    // Moving every run there left the pool thread on CPU 1 in 60 of 60 samples (and each run 5x
+    // slower); after the first slow move the pool skips the next ones: 2-3 of 60.
+    const outcome = await loneCaller(process.execPath, [kChild, kRealModels.ocrCls, '60', 'pinned-js-busy-cpu1']);
+    expect(outcome).toMatchObject({ runs: 60, mismatches: 0, samples: 60 });
+    expect(outcome.elsewhere).toBeLessThanOrEqual(20);
   });
 
   it('runs every job right when the whole process has a single CPU (nowhere to move to)', async () => {
