@@ -18,8 +18,10 @@ int CurrentCpu();
 
 // Moves the calling thread to another CPU of its affinity mask, then gives it back its whole
 // mask (it stays where it landed until the scheduler moves it). Two syscalls and a migration:
-// only for the rare start of a job on the JS thread's CPU. False when there is no other CPU to
-// go to or the system refuses.
+// only for the rare start of a lone caller's job on its JS thread's CPU. Waits until the thread
+// runs there, so after a move that took long (the other CPU is busy) the next calls refuse for a
+// while. False when it skips the move, when there is no other CPU to go to, or when the system
+// refuses.
 bool MoveOffCpu(int cpu);
 
 }  // namespace inferline
