@@ -28,6 +28,13 @@ constexpr int kMaxMovesSkipped = 1024;
 
 int CurrentCpu() { return sched_getcpu(); }
 
+int AllowedCpuCount() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return 0;
+  return CPU_COUNT(&allowed);
+}
+
 bool MoveOffCpu(int cpu) {
   if (cpu < 0 || cpu >= CPU_SETSIZE) return false;
   // With one CPU to run on, every lone job starts on the JS thread's: look again only now and
@@ -68,6 +75,7 @@ bool MoveOffCpu(int cpu) {
 #else
 
 int CurrentCpu() { return -1; }
+int AllowedCpuCount() { return 0; }
 bool MoveOffCpu(int) { return false; }
 
 #endif

@@ -16,6 +16,9 @@ namespace inferline {
 // The CPU the calling thread runs on; -1 where unknown.
 int CurrentCpu();
 
+// How many CPUs the calling thread may run on (its affinity mask); 0 where unknown.
+int AllowedCpuCount();
+
 // Moves the calling thread to another CPU of its affinity mask, then gives it back its whole
 // mask (it stays where it landed until the scheduler moves it). Two syscalls and a migration:
 // only for the rare start of a lone caller's job on its JS thread's CPU. Waits until the thread

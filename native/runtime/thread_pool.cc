@@ -95,6 +95,8 @@ ThreadPool& ThreadPool::Shared() {
 }
 
 ThreadPool::ThreadPool(size_t thread_count, int spin_micros) : spin_micros_(spin_micros) {
+  int cpus = AllowedCpuCount();
+  spin_while_busy_ = cpus > 0 && thread_count <= static_cast<size_t>(cpus);
   workers_.reserve(thread_count);
   for (size_t i = 0; i < thread_count; ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });
@@ -133,6 +135,7 @@ bool ThreadPool::WaitBriefly() {
   int64_t spin_ns = int64_t{spin_micros_} * 1000;
   int64_t gap = idle_gap_ns_.load(std::memory_order_relaxed);
   if (gap <= kMaxAdaptiveSpinMicros * 1000) spin_ns = std::max(spin_ns, std::min(2 * gap, kMaxAdaptiveSpinMicros * 1000));
+  int running_at_start = running_.load(std::memory_order_acquire);
   spinning_.fetch_add(1, std::memory_order_acq_rel);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(spin_ns);
   bool found = false;
@@ -143,7 +146,7 @@ bool ThreadPool::WaitBriefly() {
     }
     // Another worker took the job this spin was waiting for: a spare spinner would only take
     // CPU from it.
-    if (running_.load(std::memory_order_acquire) != 0) break;
+    if (running_.load(std::memory_order_acquire) > running_at_start) break;
     CpuRelax();
     // Checking the clock every iteration would dominate the loop; every 64 pauses is ~2-5 µs.
     // Yielding there too lets a thread that shares this core (the JS thread, on a busy machine)
@@ -163,11 +166,11 @@ void ThreadPool::WorkerLoop() {
   LowerCurrentThreadPriority(ThreadPriorityFromEnv());
   for (;;) {
     std::unique_ptr<Job> job;
-    // Spin only when no other job is running: that is the lone caller waiting on each result,
-    // whose next job comes within microseconds. With other jobs running, the pool is under load,
-    // work arrives in bursts after the JS thread has handled completions, and a spin would only
-    // take CPU from the threads doing work.
-    if (running_.load(std::memory_order_acquire) == 0) WaitBriefly();
+    // Spin when no other job is running: that is the lone caller waiting on each result, whose
+    // next job comes within microseconds. While others run, spin only if every worker has a CPU
+    // of its own (see thread_pool.h); with more workers than CPUs a spin would take CPU from the
+    // workers running jobs.
+    if (spin_while_busy_ || running_.load(std::memory_order_acquire) == 0) WaitBriefly();
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
       // Checked under the lock, so a Submit that saw us spinning cannot be missed.
