@@ -54,10 +54,11 @@ describe.runIf(kCanPlace)('a lone caller whose JS thread is pinned to CPU 0', ()
     // A busy process of normal priority pinned to CPU 1: a SCHED_IDLE pool thread moved there
     // waits behind it for milliseconds, and the CPU the JS thread sleeps on is the one free.
     // Moving every run there left the pool thread on CPU 1 in 60 of 60 samples (and each run 5x
-    // slower); after the first slow move the pool skips the next ones: 2-3 of 60.
+    // slower); after the first slow move the pool skips the next ones: 2-3 of 60, and up to 26
+    // with one more busy process left free to run on either CPU.
     const outcome = await loneCaller(process.execPath, [kChild, kRealModels.ocrCls, '60', 'pinned-js-busy-cpu1']);
     expect(outcome).toMatchObject({ runs: 60, mismatches: 0, samples: 60 });
-    expect(outcome.elsewhere).toBeLessThanOrEqual(20);
+    expect(outcome.elsewhere).toBeLessThanOrEqual(30);
   });
 
   it('runs every job right when the whole process has a single CPU (nowhere to move to)', async () => {
