@@ -72,6 +72,12 @@ void LowerCurrentThreadPriority(ThreadPriority priority) {
   }
 }
 
+// No more workers than the CPUs this process may use (unknown: false).
+bool EachWorkerHasACpu(size_t thread_count) {
+  int cpus = AllowedCpuCount();
+  return cpus > 0 && thread_count <= static_cast<size_t>(cpus);
+}
+
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -94,9 +100,8 @@ ThreadPool& ThreadPool::Shared() {
   return *pool;
 }
 
-ThreadPool::ThreadPool(size_t thread_count, int spin_micros) : spin_micros_(spin_micros) {
-  int cpus = AllowedCpuCount();
-  spin_while_busy_ = cpus > 0 && thread_count <= static_cast<size_t>(cpus);
+ThreadPool::ThreadPool(size_t thread_count, int spin_micros)
+    : spin_micros_(spin_micros), spin_while_busy_(EachWorkerHasACpu(thread_count)) {
   workers_.reserve(thread_count);
   for (size_t i = 0; i < thread_count; ++i) {
     workers_.emplace_back([this] { WorkerLoop(); });

@@ -65,7 +65,7 @@ class ThreadPool {
   std::atomic<int> spinning_{0};           // workers spinning; they need no notify
   std::atomic<int> running_{0};            // workers inside Job::Execute
   const int spin_micros_;                  // how long an idle worker spins at least (0: never)
-  bool spin_while_busy_ = false;           // spin also while others run (a CPU per worker)
+  const bool spin_while_busy_;             // spin also while others run (a CPU per worker)
   // When the pool last went idle (steady clock, ns; 0: never), and the moving average of the
   // time from then to the next submit.
   std::atomic<int64_t> idle_since_ns_{0};
