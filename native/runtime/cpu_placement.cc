@@ -18,8 +18,10 @@ namespace {
 // a lone cls caller's moves). Far longer means a thread of normal priority holds the other CPU,
 // where a SCHED_IDLE pool thread barely gets a turn: further moves would only stall jobs there
 // (measured: 2.6 ms each under a batching load before moves were kept to lone callers; a cls
-// caller's runs 5x slower with a busy process on the other CPU), so skip the next ones, twice as
-// many after each further slow move.
+// caller's runs 5x slower with a busy process on the other CPU), so after two slow moves in a
+// row skip the next ones, twice as many after each further slow move. One slow move alone is
+// not enough: a halted vCPU on a busy host, or a short-lived process, makes one now and then,
+// and skipping 64 moves for it left a lone caller's threads sharing a CPU for a whole test run.
 constexpr auto kSlowMove = std::chrono::milliseconds(1);
 constexpr int kMinMovesSkipped = 64;
 constexpr int kMaxMovesSkipped = 1024;
@@ -41,6 +43,7 @@ bool MoveOffCpu(int cpu) {
   // then (the mask can widen) rather than paying a syscall per job. Also set after a slow move.
   thread_local int checks_to_skip = 0;
   thread_local int skips_after_slow_move = kMinMovesSkipped;
+  thread_local int slow_moves_in_a_row = 0;
   if (checks_to_skip > 0) {
     --checks_to_skip;
     return false;
@@ -55,11 +58,12 @@ bool MoveOffCpu(int cpu) {
   auto started = std::chrono::steady_clock::now();
   // Returns once the thread runs on one of `others`.
   if (sched_setaffinity(0, sizeof(others), &others) != 0) return false;
-  if (std::chrono::steady_clock::now() - started > kSlowMove) {
+  if (std::chrono::steady_clock::now() - started <= kSlowMove) {
+    slow_moves_in_a_row = 0;
+    skips_after_slow_move = kMinMovesSkipped;
+  } else if (++slow_moves_in_a_row >= 2) {
     checks_to_skip = skips_after_slow_move;
     skips_after_slow_move = std::min(2 * skips_after_slow_move, kMaxMovesSkipped);
-  } else {
-    skips_after_slow_move = kMinMovesSkipped;
   }
   if (sched_setaffinity(0, sizeof(allowed), &allowed) != 0) {
     // The mask changed meanwhile (a cpuset update): every CPU, which the kernel narrows to what

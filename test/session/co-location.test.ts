@@ -54,7 +54,7 @@ describe.runIf(kCanPlace)('a lone caller whose JS thread is pinned to CPU 0', ()
     // A busy process of normal priority pinned to CPU 1: a SCHED_IDLE pool thread moved there
     // waits behind it for milliseconds, and the CPU the JS thread sleeps on is the one free.
     // Moving every run there left the pool thread on CPU 1 in 60 of 60 samples (and each run 5x
-    // slower); after the first slow move the pool skips the next ones: 2-3 of 60, and up to 26
+    // slower); after two slow moves in a row the pool skips the next ones: 2-5 of 60, and up to 26
     // with one more busy process left free to run on either CPU.
     const outcome = await loneCaller(process.execPath, [kChild, kRealModels.ocrCls, '60', 'pinned-js-busy-cpu1']);
     expect(outcome).toMatchObject({ runs: 60, mismatches: 0, samples: 60 });
